@@ -1,0 +1,131 @@
+"""Command line: `txnlp run | train | evaluate | report | setup`. Builds Settings, calls the library."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import vocab as V
+from .config import load_settings
+from .errors import TxnlpError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multilingual Total-Experience feedback mining.")
+train_app = typer.Typer(no_args_is_help=True, help="Train a challenger model.")
+evaluate_app = typer.Typer(no_args_is_help=True, help="Evaluate a model on labelled files.")
+app.add_typer(train_app, name="train")
+app.add_typer(evaluate_app, name="evaluate")
+console = Console(stderr=True)
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config (default ./txnlp.toml)")]
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def run(input: Annotated[list[Path], typer.Option("--input", "-i", help="file or folder; repeatable")],
+        output: Annotated[Path, typer.Option("--output", "-o", help="output folder")],
+        config: ConfigOpt = None, verbose: bool = False) -> None:
+    """Run the whole pipeline on the inputs and publish tables, manifest and report into OUTPUT."""
+    _setup_logging(verbose)
+    from .runner import run as run_pipeline
+
+    try:
+        result = run_pipeline(input, output, load_settings(config))
+    except TxnlpError as exc:
+        _fail(exc)
+    table = Table(title=f"txnlp run {result.run_id}")
+    for key in ("rows_in", "rows_out", "rows_quarantined", "themes"):
+        table.add_row(key, str(result.counts[key]))
+    console.print(table)
+    print(json.dumps(result.summary(), indent=2))
+
+
+@train_app.command("sentiment")
+def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV with text,label[,lang]; repeatable")],
+                    out: Annotated[Path, typer.Option("--out", help="model directory to write")],
+                    eval_data: Annotated[Optional[list[Path]], typer.Option("--eval", help="held-out CSVs")] = None,
+                    config: ConfigOpt = None, verbose: bool = True) -> None:
+    """Train a linear sentiment head on the configured embedder."""
+    _setup_logging(verbose)
+    from .runner import make_embedder
+    from .train import train_sentiment as train_fn
+
+    try:
+        settings = load_settings(config)
+        result = train_fn(data, out, make_embedder(settings), eval_files=eval_data, seed=settings.seed)
+    except TxnlpError as exc:
+        _fail(exc)
+    print(json.dumps(result["meta"]["metrics"], indent=2))
+
+
+@evaluate_app.command("sentiment")
+def evaluate_sentiment(model: Annotated[Path, typer.Option("--model")],
+                       data: Annotated[list[Path], typer.Option("--data")],
+                       out: Annotated[Optional[Path], typer.Option("--out", help="write the report as JSON")] = None,
+                       config: ConfigOpt = None) -> None:
+    """Per-language macro-F1, per-class precision/recall and confusion matrix."""
+    _setup_logging(False)
+    from .classify import LinearSentimentClassifier
+    from .evaluate import report_by_group
+    from .io.write import write_json
+    from .labelled import read_labelled
+    from .runner import make_embedder
+
+    try:
+        frame = read_labelled(data, V.SENTIMENTS)
+        clf = LinearSentimentClassifier.load(model)
+        report = report_by_group(frame, clf.predict(make_embedder(load_settings(config)).encode(frame["text"].tolist())),
+                                 V.SENTIMENTS)
+    except TxnlpError as exc:
+        _fail(exc)
+    table = Table(title=f"sentiment: {model}")
+    for col in ("group", "n", "macro-F1", "accuracy"):
+        table.add_column(col)
+    for group, r in report.items():
+        table.add_row(group, str(r["n"]), f"{r['macro_f1']:.3f}", f"{r['accuracy']:.3f}")
+    console.print(table)
+    if out:
+        write_json(out, report)
+
+
+@app.command()
+def report(run: Annotated[Path, typer.Option("--run", help="a run's output folder")]) -> None:
+    """Rebuild report.html from a run's outputs, without rerunning models."""
+    from .io.report import build_report
+
+    try:
+        print(build_report(run))
+    except (OSError, TxnlpError) as exc:
+        _fail(exc)
+
+
+@app.command()
+def setup(config: ConfigOpt = None) -> None:
+    """Build the offline default embedder (rebuilt e5) into the cache."""
+    _setup_logging(True)
+    from .embed import resolve_model
+
+    settings = load_settings(config)
+    print(resolve_model(settings.embed.model, settings.embed.cache_dir))
+
+
+def main() -> None:  # pragma: no cover
+    app(prog_name="txnlp")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

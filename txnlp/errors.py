@@ -1,0 +1,30 @@
+"""One exception hierarchy. Messages name files, columns and row ids, never comment text."""
+from __future__ import annotations
+
+
+class TxnlpError(Exception):
+    """Base class for every error txnlp raises on purpose."""
+
+
+class ConfigError(TxnlpError, ValueError):
+    """The configuration is invalid or names something that does not exist."""
+
+
+class InputDataError(TxnlpError, ValueError):
+    """The input can't be processed as a whole (e.g. the text column is missing)."""
+
+
+class NotFittedError(TxnlpError, AttributeError):
+    """A model stage was used before fit() or load()."""
+
+
+class ArtifactError(TxnlpError):
+    """A model artifact is missing, corrupt, tampered with or from an incompatible version."""
+
+
+class StageError(TxnlpError):
+    """A pipeline stage failed; the message names the stage."""
+
+    def __init__(self, stage: str, message: str):
+        super().__init__(f"stage '{stage}': {message}")
+        self.stage = stage

@@ -1,0 +1,1 @@
+"""Edges of the pipeline: reading inputs, writing tables, rendering the report."""

@@ -1,0 +1,103 @@
+"""Composition of the stages; no file access here.
+
+Two halves, so that nothing unredacted is ever written between them:
+- `TextPipeline`: normalise -> language -> redact (spaCy-style callables, frame in, frame out);
+- `Pipeline`: embed once, then sentiment, pillar, cluster, describe and rank on the same matrix.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import vocab as V
+from .errors import StageError
+from .rank import rank_themes
+from .themes import describe_themes
+
+log = logging.getLogger(__name__)
+
+
+def _timed(timings: dict, name: str, fn, *args):
+    start = time.perf_counter()
+    try:
+        result = fn(*args)
+    except StageError:
+        raise
+    except Exception as exc:
+        raise StageError(name, f"{type(exc).__name__}: {exc}") from exc
+    timings[name] = round(time.perf_counter() - start, 4)
+    return result
+
+
+@dataclass
+class TextPipeline:
+    stages: list  # callables with a `name`, frame -> frame
+
+    def __call__(self, frame: pd.DataFrame, timings: dict | None = None) -> pd.DataFrame:
+        timings = {} if timings is None else timings
+        for stage in self.stages:
+            n_before = len(frame)
+            frame = _timed(timings, stage.name, stage, frame)
+            if not isinstance(frame, pd.DataFrame) or len(frame) != n_before:
+                raise StageError(stage.name, f"must return a frame with {n_before} rows")
+        return frame
+
+
+@dataclass
+class PipelineResult:
+    comments: pd.DataFrame
+    themes: pd.DataFrame
+    embeddings: np.ndarray
+    timings: dict = field(default_factory=dict)
+
+
+@dataclass
+class Pipeline:
+    """Model half of the run. Each sub-model is swappable (anything with the right method fits)."""
+
+    embedder: object
+    sentiment: object
+    pillar: object
+    clusterer: object
+    report_language: str = "en"
+    n_keywords: int = 6
+    n_quotes: int = 3
+    label_words: int = 3
+    rank_weights: dict = field(default_factory=dict)
+
+    def __call__(self, frame: pd.DataFrame, embeddings: np.ndarray | None = None) -> PipelineResult:
+        timings: dict = {}
+        frame = frame.reset_index(drop=True)
+        if embeddings is None:
+            embeddings = _timed(timings, "embed", self.embedder.encode, frame[V.TEXT].tolist())
+        if len(frame) == 0:
+            return PipelineResult(_empty_comments(frame), pd.DataFrame(columns=list(V.THEME_COLUMNS)), embeddings, timings)
+        sentiment = _timed(timings, "sentiment", self.sentiment.predict, frame, embeddings)
+        pillar = _timed(timings, "pillar", self.pillar.predict, frame, embeddings)
+        labels = _timed(timings, "cluster", self.clusterer.fit_predict, embeddings)
+        comments = frame.copy()
+        for extra in (sentiment, pillar):
+            for col in extra.columns:
+                comments[col] = extra[col].to_numpy()
+        comments[V.THEME_ID] = labels
+        described = _timed(timings, "describe", lambda: describe_themes(
+            comments, embeddings, labels, report_language=self.report_language, n_keywords=self.n_keywords,
+            n_quotes=self.n_quotes, label_words=self.label_words))
+        ranked = _timed(timings, "rank", lambda: rank_themes(comments, **self.rank_weights))
+        themes = described.merge(ranked, on=V.THEME_ID, how="left")
+        comments[V.THEME_LABEL] = comments[V.THEME_ID].map(dict(zip(themes[V.THEME_ID], themes["label"])))
+        themes = themes.sort_values("shared_rank", na_position="last").reset_index(drop=True)
+        log.info("pipeline: %d comments, %d themes, timings %s", len(comments), len(themes), timings)
+        return PipelineResult(comments, themes[list(V.THEME_COLUMNS)], embeddings, timings)
+
+
+def _empty_comments(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in V.COMMENT_COLUMNS:
+        if col not in out:
+            out[col] = pd.Series(dtype=object)
+    return out

@@ -1,0 +1,76 @@
+"""Names shared by every stage: languages, pillars, sentiment labels and column names.
+
+This is the only home for such constants, so a renamed column is changed in one place.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Lang(str, Enum):
+    NL = "nl"
+    DE = "de"
+    RU = "ru"
+    EN = "en"
+    UND = "und"
+
+
+SUPPORTED_LANGS: tuple[str, ...] = ("nl", "de", "ru", "en")
+
+
+class Pillar(str, Enum):
+    CX = "CX"
+    EX = "EX"
+    UX = "UX"
+    MX = "MX"
+
+
+PILLARS: tuple[str, ...] = tuple(p.value for p in Pillar)
+
+
+class Sentiment(str, Enum):
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+SENTIMENTS: tuple[str, ...] = tuple(s.value for s in Sentiment)
+
+# --- input columns --------------------------------------------------------
+ID = "id"
+TEXT = "text"
+SOURCE = "source"
+AUDIENCE = "audience"
+CHANNEL = "channel"
+CREATED_AT = "created_at"
+SCORE = "score"
+LANG = "lang"
+KNOWN_INPUT_COLUMNS: tuple[str, ...] = (ID, TEXT, AUDIENCE, CHANNEL, CREATED_AT, SCORE, LANG, SOURCE)
+
+# --- columns added by stages ------------------------------------------------
+INPUT_FILE = "input_file"
+INPUT_ROW = "input_row"
+IS_DUPLICATE = "is_duplicate"
+LANG_CONFIDENCE = "lang_confidence"
+SENTIMENT = "sentiment"
+SENTIMENT_SCORE = "sentiment_score"
+PILLAR = "pillar"
+PILLAR_SCORE_COLUMNS: dict[str, str] = {p: f"score_{p.lower()}" for p in PILLARS}
+THEME_ID = "theme_id"
+THEME_LABEL = "theme_label"
+REASON = "reason"
+REDACTION_PREFIX = "redacted_"
+
+OUTLIER_THEME = -1
+UNKNOWN = "unknown"
+
+# Column order of comments.* (the output contract); passthrough columns follow.
+COMMENT_COLUMNS: tuple[str, ...] = (
+    ID, SOURCE, AUDIENCE, CHANNEL, CREATED_AT, LANG, LANG_CONFIDENCE, TEXT,
+    SENTIMENT, SENTIMENT_SCORE, PILLAR, *PILLAR_SCORE_COLUMNS.values(), THEME_ID, THEME_LABEL,
+)
+THEME_COLUMNS: tuple[str, ...] = (
+    "theme_id", "label", "size", "share_negative", "mean_sentiment", "audiences", "pillars",
+    "languages", "channels", "keywords", "quotes", "shared_rank", "shared_score",
+)
+QUARANTINE_COLUMNS: tuple[str, ...] = (ID, SOURCE, INPUT_FILE, INPUT_ROW, REASON)
