@@ -113,6 +113,19 @@ def report(run: Annotated[Path, typer.Option("--run", help="a run's output folde
         _fail(exc)
 
 
+@app.command("score")
+def score(run: Annotated[Path, typer.Option("--run", help="a run's output folder")],
+          labels: Annotated[Path, typer.Option("--labels", help="label CSV or folder")] = Path("data/sample_labels")) -> None:
+    """Score a run against hand labels: sentiment/pillar macro-F1, theme ARI and purity."""
+    import pandas as pd
+
+    from .evaluate import read_label_files, score_run
+
+    result = score_run(pd.read_parquet(run / "comments.parquet"), read_label_files([labels]))
+    print(json.dumps({k: (v if k not in ("sentiment", "pillar") else {"macro_f1": v["macro_f1"], "per_class": v["per_class"]})
+                      for k, v in result.items()}, indent=2))
+
+
 @app.command()
 def setup(config: ConfigOpt = None) -> None:
     """Build the offline default embedder (rebuilt e5) into the cache."""

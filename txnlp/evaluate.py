@@ -29,3 +29,37 @@ def report_by_group(frame: pd.DataFrame, predicted, labels: tuple[str, ...], gro
     for value, g in frame.groupby(group, sort=True):
         out[str(value)] = classification_report(g["label"], g["_pred"], labels)
     return out
+
+
+def read_label_files(paths) -> pd.DataFrame:
+    """The sample's label files (id, lang, audience, sentiment, pillar, pillars, theme)."""
+    from pathlib import Path
+
+    files = []
+    for p in map(Path, paths):
+        files.extend(sorted(p.glob("*.csv")) if p.is_dir() else [p])
+    return pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], ignore_index=True)
+
+
+def score_run(comments: pd.DataFrame, labels: pd.DataFrame) -> dict:
+    """A run's comments against hand labels: sentiment and pillar macro-F1, theme ARI and purity.
+
+    ARI only over comments with a planted theme; purity per planted theme = share of its comments
+    in its most common predicted theme.
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    from . import vocab as V
+
+    merged = comments[[V.ID, V.LANG, V.SENTIMENT, V.PILLAR, V.THEME_ID]].merge(
+        labels.rename(columns={"lang": "true_lang", "sentiment": "true_sentiment", "pillar": "true_pillar"}),
+        on=V.ID, how="inner")
+    out = {"n_labelled": len(merged),
+           "lang_accuracy": round(float((merged[V.LANG] == merged["true_lang"]).mean()), 4),
+           "sentiment": classification_report(merged["true_sentiment"], merged[V.SENTIMENT], V.SENTIMENTS),
+           "pillar": classification_report(merged["true_pillar"], merged[V.PILLAR], V.PILLARS)}
+    themed = merged[merged["theme"] != ""]
+    out["theme_ari"] = round(float(adjusted_rand_score(themed["theme"], themed[V.THEME_ID])), 4) if len(themed) else None
+    out["theme_purity"] = {t: round(float(g[V.THEME_ID].value_counts(normalize=True).iloc[0]), 3)
+                           for t, g in themed.groupby("theme")}
+    return out
