@@ -95,6 +95,30 @@ class RankSettings(BaseModel):
     language_weight: float = 0.15
 
 
+ScoreScale = Literal["nps", "csat", "none"]
+
+
+class ReportSettings(BaseModel):
+    """KPIs, KPI history and report.html.
+
+    A row's `score` is read on one scale, chosen in this order: the row's own `score_scale` column
+    (nps, csat or none), then `score_scale_by_source[source]`, then `score_scale_by_audience[audience]`,
+    then `default_score_scale`. nps = 0-10 (promoters 9-10, detractors 0-6), csat = 1-5 (satisfied 4-5).
+    """
+
+    min_n: int = Field(10, ge=1, description="groups with fewer rows are marked small_n, not hidden")
+    default_score_scale: ScoreScale = "nps"
+    score_scale_by_source: dict[str, ScoreScale] = {}
+    score_scale_by_audience: dict[str, ScoreScale] = {}
+    # Default (None): <output>/../history/, so consecutive nightly folders share one history.
+    history_dir: Path | None = None
+    employee_audiences: list[str] = ["employee"]
+    customer_audiences: list[str] = ["customer"]
+    max_pain_points: int = Field(10, ge=1)
+    quotes_per_silo: int = Field(2, ge=1)
+    top_themes_9plus: int = Field(8, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TXNLP_", env_nested_delimiter="__", extra="forbid", toml_file=DEFAULT_CONFIG_FILE
@@ -109,6 +133,7 @@ class Settings(BaseSettings):
     cluster: ClusterSettings = ClusterSettings()
     themes: ThemeSettings = ThemeSettings()
     rank: RankSettings = RankSettings()
+    report: ReportSettings = ReportSettings()
     seed: int = 0
 
     @classmethod

@@ -74,3 +74,11 @@ THEME_COLUMNS: tuple[str, ...] = (
     "languages", "channels", "keywords", "quotes", "shared_rank", "shared_score",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = (ID, SOURCE, INPUT_FILE, INPUT_ROW, REASON)
+
+# --- KPIs (kpis.* and kpi_history.parquet, long format) ------------------------
+SCORE_SCALE = "score_scale"
+SCORE_SCALES: tuple[str, ...] = ("nps", "csat", "none")
+KPI_DIMENSIONS: tuple[str, ...] = ("all", "pillar", "theme", "audience", "channel", "language")
+KPI_COLUMNS: tuple[str, ...] = (
+    "run_date", "run_id", "dimension", "value", "label", "metric", "figure", "unit", "n", "small_n",
+)

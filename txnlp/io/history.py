@@ -1,0 +1,50 @@
+"""Publish a run's KPI table and append it to the nightly history.
+
+The history is keyed by `run_date`: publishing a night again (a rerun, or `txnlp report` on the same
+folder) replaces that night's rows, so the history never holds the same night twice.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from .. import vocab as V
+from .write import _atomic, write_table
+
+log = logging.getLogger(__name__)
+
+HISTORY_FILE = "kpi_history.parquet"
+
+
+def history_path(run_dir: Path, history_dir: Path | None = None) -> Path:
+    """`history_dir/kpi_history.parquet`; by default in `history/` beside the run folder."""
+    base = Path(history_dir) if history_dir is not None else Path(run_dir).resolve().parent / "history"
+    return base / HISTORY_FILE
+
+
+def append_history(kpis: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Replace the rows of the nights in `kpis` in the history at `path` and return the whole history."""
+    path = Path(path)
+    nights = set(kpis["run_date"])
+    if path.exists():
+        old = pd.read_parquet(path)
+        old = old[~old["run_date"].isin(nights)]
+        history = pd.concat([old, kpis], ignore_index=True) if len(old) else kpis.copy()
+    else:
+        history = kpis.copy()
+    history = history[list(V.KPI_COLUMNS)].sort_values(["run_date", "dimension", "value", "metric"], kind="stable")
+    history = history.reset_index(drop=True)
+    _atomic(path, lambda p: history.to_parquet(p, index=False))
+    log.info("kpi history %s: %d nights, %d rows", path, history["run_date"].nunique(), len(history))
+    return history
+
+
+def publish_kpis(kpis: pd.DataFrame, run_dir: Path, history_dir: Path | None = None) -> tuple[dict[str, str], pd.DataFrame]:
+    """Write `kpis.parquet`/`kpis.csv` into the run folder and update the history; returns (paths, history)."""
+    paths = {p.name: str(p) for p in write_table(kpis, run_dir, "kpis")}
+    hpath = history_path(run_dir, history_dir)
+    history = append_history(kpis, hpath)
+    paths[HISTORY_FILE] = str(hpath)
+    return paths, history
