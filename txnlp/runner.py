@@ -24,7 +24,7 @@ from .config import Settings
 from .embed import FakeEmbedder, SentenceTransformerEmbedder, resolve_model
 from .errors import ArtifactError, ConfigError, TxnlpError
 from .io.read import load_inputs
-from .io.report import build_report
+from .io.report import publish_report
 from .io.write import write_json, write_table
 from .registry import build_pipeline, build_text_pipeline
 from .screen import screen
@@ -141,7 +141,7 @@ def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None
     }
     write_json(output_dir / "manifest.json", manifest)
     paths["manifest.json"] = str(output_dir / "manifest.json")
-    paths["report.html"] = str(build_report(output_dir))
+    paths.update(publish_report(output_dir, settings.report, settings.themes.report_language))
     log.info("run %s: %s", run_id, counts)
     return RunResult(run_id, output_dir, paths, counts, manifest["timings"])
 

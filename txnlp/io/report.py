@@ -1,72 +1,115 @@
-"""HTML report for analysts, built from a run folder's outputs alone (no models needed).
+"""report.html for analysts, built from a run folder's outputs alone (no models needed).
 
-Self-contained: inline CSS, no scripts or fonts from a CDN, so it opens on an air-gapped laptop.
+`publish_report` computes the run's KPIs from comments.parquet, writes kpis.parquet/.csv, updates the
+nightly KPI history, and renders one self-contained HTML file: styles, scripts and plotly.js are
+inline (no CDN), so it opens on an air-gapped laptop. The settings come from the run's manifest, so a
+rebuild (`txnlp report --run DIR`) gives the report the run would have written.
 """
 from __future__ import annotations
 
 import json
+import logging
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
+from .. import report_sections as S
+from .. import vocab as V
+from ..config import ReportSettings
+from ..errors import InputDataError
+from ..kpis import compute_kpis, nine_plus_view, resolve_score_scale, split_scores
+from . import charts
+from .history import publish_kpis
+from .report_text import NumberFormat, strings_for
 from .write import write_text
 
-_TEMPLATE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>txnlp report {{ m.run_id }}</title>
-<style>
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2733;max-width:1200px}
-h1{margin-bottom:.2rem} .muted{color:#66707a} table{border-collapse:collapse;width:100%;margin:1rem 0}
-th,td{border-bottom:1px solid #e3e7eb;padding:.4rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}
-th{background:#f4f6f8} .num{text-align:right} .pill{display:inline-block;background:#eef2f6;border-radius:.6rem;
-padding:0 .45rem;margin:0 .15rem .15rem 0;font-size:.8rem} blockquote{margin:.2rem 0;color:#334;font-style:italic}
-.cards{display:flex;gap:1rem;flex-wrap:wrap} .card{background:#f4f6f8;border-radius:.5rem;padding:.8rem 1.2rem}
-.card b{display:block;font-size:1.4rem}
-</style></head><body>
-<h1>Total Experience feedback: shared pain points</h1>
-<p class="muted">Run {{ m.run_id }} · {{ m.created }} · txnlp {{ m.txnlp_version }}</p>
-<div class="cards">
-{% for k in ["rows_in","rows_out","rows_quarantined","themes"] %}<div class="card">{{ k.replace("_"," ") }}<b>{{ "{:,}".format(m.counts[k]) }}</b></div>{% endfor %}
-</div>
-<h2>Shared pain points</h2>
-<p class="muted">Ranked by negative volume times spread over audiences (silos), pillars, channels and languages.</p>
-<table><tr><th>#</th><th>Theme</th><th class="num">Size</th><th class="num">% negative</th><th>Audiences</th><th>Pillars</th><th>Languages</th><th>Quotes</th></tr>
-{% for t in themes %}<tr><td>{{ t.shared_rank }}</td><td><b>{{ t.label }}</b></td><td class="num">{{ t.size }}</td>
-<td class="num">{{ "%.0f"|format(100*t.share_negative) }}%</td>
-<td>{% for k,v in t.audiences.items() %}<span class="pill">{{k}} {{v}}</span>{% endfor %}</td>
-<td>{% for k,v in t.pillars.items() %}<span class="pill">{{k}} {{v}}</span>{% endfor %}</td>
-<td>{% for k,v in t.languages.items() %}<span class="pill">{{k}} {{v}}</span>{% endfor %}</td>
-<td>{% for q in t.quotes %}<blockquote>[{{ q.lang }}] {{ q.text }}</blockquote>{% endfor %}</td></tr>{% endfor %}
-</table>
-<h2>Sentiment by pillar</h2>
-<table><tr><th>Pillar</th><th class="num">Comments</th><th class="num">% negative</th><th class="num">% positive</th><th class="num">Mean score</th></tr>
-{% for p in pillars %}<tr><td>{{ p.pillar }}</td><td class="num">{{ p.n }}</td><td class="num">{{ "%.0f"|format(100*p.neg) }}%</td>
-<td class="num">{{ "%.0f"|format(100*p.pos) }}%</td><td class="num">{{ "%.2f"|format(p.mean) }}</td></tr>{% endfor %}
-</table>
-<h2>Quarantine</h2>
-{% if m.quarantine_reasons %}<table><tr><th>Reason</th><th class="num">Rows</th></tr>
-{% for r,n in m.quarantine_reasons.items() %}<tr><td>{{ r }}</td><td class="num">{{ n }}</td></tr>{% endfor %}</table>
-{% else %}<p>No rows quarantined.</p>{% endif %}
-<h2>Models</h2><ul>{% for k,v in m.models.items() %}<li>{{ k }}: {{ v }}</li>{% endfor %}</ul>
-<h2>Method notes</h2>
-<p>Text is redacted (e-mail, phone, IBAN, card, URL, introduced names) before it is embedded or stored.
-Sentiment score = P(positive) − P(negative). Themes are clusters of multilingual sentence embeddings; keywords are
-class-based TF-IDF per language. Outliers are comments that joined no theme of the minimum size.</p>
-</body></html>"""
+log = logging.getLogger(__name__)
+
+REQUIRED = ("manifest.json", "comments.parquet", "themes.parquet")
 
 
-def build_report(run_dir: Path) -> Path:
-    """Render `report.html` into `run_dir` from manifest.json, themes.parquet and comments.parquet."""
+def _template_text(name: str) -> str:
+    return resources.files("txnlp.io").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _read_run(run_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    missing = [name for name in REQUIRED if not (run_dir / name).is_file()]
+    if missing:
+        raise InputDataError(f"{run_dir}: not a run folder, missing {', '.join(missing)}")
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    return manifest, pd.read_parquet(run_dir / "comments.parquet"), pd.read_parquet(run_dir / "themes.parquet")
+
+
+def run_kpis(manifest: dict, comments: pd.DataFrame, cfg: ReportSettings) -> pd.DataFrame:
+    """The KPI table of one run; its night is the date the run was created (UTC)."""
+    return compute_kpis(comments, run_date=str(manifest.get("created", ""))[:10], run_id=manifest.get("run_id", ""),
+                        min_n=cfg.min_n, default_scale=cfg.default_score_scale,
+                        scale_by_source=cfg.score_scale_by_source, scale_by_audience=cfg.score_scale_by_audience)
+
+
+def publish_report(run_dir: Path, report: ReportSettings | None = None, report_language: str | None = None) -> dict[str, str]:
+    """Write kpis.*, update kpi_history.parquet and render report.html; returns the paths written.
+
+    Without arguments the report settings and language are the ones in the run's manifest.
+    """
     run_dir = Path(run_dir)
-    manifest = json.loads((run_dir / "manifest.json").read_text())
-    themes = pd.read_parquet(run_dir / "themes.parquet")
-    comments = pd.read_parquet(run_dir / "comments.parquet")
-    ranked = themes[themes["shared_rank"].notna()].sort_values("shared_rank")
-    theme_rows = [{**r, **{k: json.loads(r[k]) for k in ("audiences", "pillars", "languages", "quotes")}}
-                  for r in ranked.to_dict("records")]
-    pillars = [{"pillar": p, "n": len(g), "neg": (g["sentiment"] == "negative").mean(),
-                "pos": (g["sentiment"] == "positive").mean(), "mean": g["sentiment_score"].mean()}
-               for p, g in comments.groupby("pillar")]
-    env = Environment(autoescape=select_autoescape(default=True))
-    html = env.from_string(_TEMPLATE).render(m=manifest, themes=theme_rows, pillars=pillars)
-    return write_text(run_dir / "report.html", html)
+    manifest, comments, themes = _read_run(run_dir)
+    config = manifest.get("config", {})
+    cfg = report or ReportSettings.model_validate(config.get("report", {}))
+    lang = report_language or config.get("themes", {}).get("report_language", "en")
+    kpis = run_kpis(manifest, comments, cfg)
+    paths, history = publish_kpis(kpis, run_dir, cfg.history_dir)
+    html = render_report(manifest, comments, themes, kpis, history, cfg, lang)
+    paths["report.html"] = str(write_text(run_dir / "report.html", html))
+    log.info("report %s: %d bytes, %d kpi rows, %d nights", paths["report.html"], len(html.encode()), len(kpis),
+             history["run_date"].nunique())
+    return paths
+
+
+def build_report(run_dir: Path, report: ReportSettings | None = None, report_language: str | None = None) -> Path:
+    """Rebuild report.html (and the KPIs it reads) from a run's outputs; returns the report's path."""
+    return Path(publish_report(run_dir, report, report_language)["report.html"])
+
+
+def render_report(manifest: dict, comments: pd.DataFrame, themes: pd.DataFrame, kpis: pd.DataFrame,
+                  history: pd.DataFrame, cfg: ReportSettings, lang: str = "en") -> str:
+    """The HTML text of the report (pure: frames in, text out)."""
+    t = strings_for(lang)
+    fmt = NumberFormat(lang)
+    pillars = S.kpi_rows(kpis, "pillar")
+    others = {dim: S.kpi_rows(kpis, dim) for dim in ("audience", "channel", "language")}
+    pain_points = S.shared_pain_points(comments, themes, top=cfg.max_pain_points, quotes_per_silo=cfg.quotes_per_silo)
+    ex_cx = S.ex_cx_links(comments, themes, employee=cfg.employee_audiences, customer=cfg.customer_audiences,
+                          quotes=cfg.quotes_per_silo)
+    nine = nine_plus_view(kpis, top=cfg.top_themes_9plus)
+    scale = resolve_score_scale(comments, default=cfg.default_score_scale, by_source=cfg.score_scale_by_source,
+                                by_audience=cfg.score_scale_by_audience)
+    nps_score, _ = split_scores(comments, scale)
+    nine_rows = {}
+    for key in ("promoters", "detractors"):
+        quotes = S.promoter_quotes(comments, nine[key]["value"].tolist(), nps_score, promoters=key == "promoters")
+        nine_rows[key] = [{**r, "quote": quotes.get(r["value"])} for r in nine[key].to_dict("records")]
+    names = {s: t[s] for s in V.SENTIMENTS} | {"promoters": t.promoters, "detractors": t.detractors}
+    pillar_history = history[history["dimension"] == "pillar"]
+    chart_specs = {
+        "chart-sentiment-pillar": charts.sentiment_bars(pillars, t.chart_sentiment_pillar, names),
+        "chart-trend-net": charts.trend_lines(pillar_history, "pillar", "net_sentiment", t.chart_trend_net, scale=100),
+        "chart-trend-nps": charts.trend_lines(pillar_history, "pillar", "nps", t.chart_trend_nps),
+        "chart-silos": charts.silo_bars(pain_points, t.chart_silos),
+        "chart-nine": charts.promoter_bars(nine["promoters"], nine["detractors"], t.nine_plus, names),
+    }
+    chart_specs = {k: v for k, v in chart_specs.items() if v is not None}
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    template = env.from_string(_template_text("report.html.j2"))
+    return template.render(
+        m=manifest, t=t, fmt=fmt, lang=lang, min_n=cfg.min_n, metrics=S.KPI_METRICS_SHOWN,
+        inputs=[{"name": Path(f.get("path", f.get("name", "?"))).name, "rows": f.get("rows", "")}
+                for f in manifest.get("inputs", []) if isinstance(f, dict)],
+        pillars=pillars, others=others, pain_points=pain_points, ex_cx=ex_cx, emerging=S.emerging_themes(themes),
+        themes=S.all_themes(themes), nine=nine_rows, nights=int(history["run_date"].nunique()),
+        trend_net="chart-trend-net" in chart_specs, trend_nps="chart-trend-nps" in chart_specs,
+        chart_silos="chart-silos" in chart_specs, chart_nine="chart-nine" in chart_specs, charts=chart_specs,
+        css=_template_text("report.css"), js=_template_text("report.js"), plotly_js=charts.plotly_js(),
+    )
