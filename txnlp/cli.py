@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -26,8 +27,50 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML 
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    """One structured line per event (logfmt), with the run id on each."""
+    from .logs import LineFormatter, RunIdFilter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(LineFormatter())
+    handler.addFilter(RunIdFilter())
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
+
+
+@contextmanager
+def _progress_bars():
+    """A rich progress callback `(step, done, total)` while on a terminal; None (no bars) otherwise."""
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    tasks: dict[str, int] = {}
+    with Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as bars:
+        def update(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bars.add_task(step, total=total)
+            bars.update(tasks[step], completed=done, total=total)
+
+        yield update
+
+
+def _summary_table(result) -> Table:
+    """Rows in/out/quarantined, the top 5 shared pain points and where the report is."""
+    import pandas as pd
+
+    table = Table(title=f"txnlp run {result.run_id}", show_header=False)
+    for key in ("rows_in", "rows_out", "rows_quarantined", "themes"):
+        table.add_row(key.replace("_", " "), f"{result.counts[key]:,}")
+    themes_path = result.paths.get("themes.parquet")
+    if themes_path:
+        themes = pd.read_parquet(themes_path)
+        top = themes[themes["shared_rank"].notna()].sort_values("shared_rank").head(5)
+        for r in top.itertuples(index=False):
+            audiences = ", ".join(f"{k} {v}" for k, v in json.loads(r.audiences).items())
+            table.add_row(f"pain point #{int(r.shared_rank)}", f"{r.label} ({audiences}; {r.share_negative:.0%} negative)")
+    table.add_row("report", str(Path(result.paths.get("report.html", "")).resolve()))
+    return table
 
 
 def _fail(exc: Exception) -> None:
@@ -44,13 +87,11 @@ def run(input: Annotated[list[Path], typer.Option("--input", "-i", help="file or
     from .runner import run as run_pipeline
 
     try:
-        result = run_pipeline(input, output, load_settings(config))
+        with _progress_bars() as progress:
+            result = run_pipeline(input, output, load_settings(config), progress=progress)
     except TxnlpError as exc:
         _fail(exc)
-    table = Table(title=f"txnlp run {result.run_id}")
-    for key in ("rows_in", "rows_out", "rows_quarantined", "themes"):
-        table.add_row(key, str(result.counts[key]))
-    console.print(table)
+    console.print(_summary_table(result))
     print(json.dumps(result.summary(), indent=2))
 
 
@@ -61,12 +102,17 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
                     config: ConfigOpt = None, verbose: bool = True) -> None:
     """Train a linear sentiment head on the configured embedder."""
     _setup_logging(verbose)
+    from .progress import ProgressEmbedder
     from .runner import make_embedder
     from .train import train_sentiment as train_fn
 
     try:
         settings = load_settings(config)
-        result = train_fn(data, out, make_embedder(settings), eval_files=eval_data, seed=settings.seed)
+        with _progress_bars() as progress:
+            embedder = make_embedder(settings)
+            if progress is not None:
+                embedder = ProgressEmbedder(embedder, progress)
+            result = train_fn(data, out, embedder, eval_files=eval_data, seed=settings.seed)
     except TxnlpError as exc:
         _fail(exc)
     print(json.dumps(result["meta"]["metrics"], indent=2))

@@ -26,6 +26,8 @@ from .errors import ArtifactError, ConfigError, TxnlpError
 from .io.read import load_inputs
 from .io.report import publish_report
 from .io.write import write_json, write_table
+from .logs import run_context
+from .progress import ProgressCallback, ProgressEmbedder, notify
 from .registry import build_pipeline, build_text_pipeline
 from .screen import screen
 
@@ -101,16 +103,30 @@ def stage(inputs: list[str | Path], stage_dir: Path, settings: Settings) -> Path
     return stage_dir
 
 
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
 def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None, sentiment=None, pillar=None,
-         run_id: str | None = None) -> RunResult:
-    """Run the models on a staged folder and publish every output into `output_dir`."""
-    stage_dir, output_dir = Path(stage_dir), Path(output_dir)
+         run_id: str | None = None, progress: ProgressCallback | None = None) -> RunResult:
+    """Run the models on a staged folder and publish every output into `output_dir`.
+
+    `progress(step, done, total)`, when given, hears about embedding (per chunk) and publishing.
+    """
+    run_id = run_id or new_run_id()
+    with run_context(run_id):
+        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, progress)
+
+
+def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, sentiment, pillar, run_id: str,
+          progress: ProgressCallback | None) -> RunResult:
     info = json.loads((stage_dir / STAGE_INFO).read_text())
     frame = pd.read_parquet(stage_dir / STAGED)
-    run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     embedder = embedder or make_embedder(settings)
     sentiment = sentiment or load_sentiment(settings)
     pillar = pillar or fit_pillar(settings, embedder)
+    if progress is not None:
+        embedder = ProgressEmbedder(embedder, progress)
     pipeline = build_pipeline(settings, embedder=embedder, sentiment=SentimentTagger(sentiment),
                               pillar=PillarTagger(pillar))
     result = pipeline(frame)
@@ -121,6 +137,7 @@ def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None
     if counts["rows_in"] != counts["rows_out"] + counts["rows_quarantined"]:
         raise TxnlpError(f"row count mismatch: rows_in={counts['rows_in']} != rows_out={counts['rows_out']} "
                          f"+ rows_quarantined={counts['rows_quarantined']}")
+    notify(progress, "publish", 0, 2)
     paths: dict[str, str] = {}
     for name, table in (("comments", comments), ("themes", result.themes)):
         for p in write_table(table, output_dir, name):
@@ -141,7 +158,9 @@ def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None
     }
     write_json(output_dir / "manifest.json", manifest)
     paths["manifest.json"] = str(output_dir / "manifest.json")
+    notify(progress, "publish", 1, 2)
     paths.update(publish_report(output_dir, settings.report, settings.themes.report_language))
+    notify(progress, "publish", 2, 2)
     log.info("run %s: %s", run_id, counts)
     return RunResult(run_id, output_dir, paths, counts, manifest["timings"])
 
@@ -151,14 +170,22 @@ def cleanup_stage(stage_dir: Path) -> None:
     shutil.rmtree(stage_dir, ignore_errors=True)
 
 
-def run(inputs: list[str | Path], output_dir: str | Path, settings: Settings | None = None, **models) -> RunResult:
-    """Whole run in one call. Staging lives inside `output_dir` and is removed after publishing."""
+def run(inputs: list[str | Path], output_dir: str | Path, settings: Settings | None = None, *,
+        progress: ProgressCallback | None = None, **models) -> RunResult:
+    """Whole run in one call. Staging lives inside `output_dir` and is removed after publishing.
+
+    `progress(step, done, total)`, when given, is called as steps advance (stage, embed, publish).
+    """
     settings = settings or Settings()
     output_dir = Path(output_dir)
     stage_dir = output_dir / ".stage"
+    run_id = models.pop("run_id", None) or new_run_id()
     try:
-        stage(inputs if isinstance(inputs, (list, tuple)) else [inputs], stage_dir, settings)
-        return mine(stage_dir, output_dir, settings, **models)
+        with run_context(run_id):
+            notify(progress, "stage", 0, 1)
+            stage(inputs if isinstance(inputs, (list, tuple)) else [inputs], stage_dir, settings)
+            notify(progress, "stage", 1, 1)
+        return mine(stage_dir, output_dir, settings, run_id=run_id, progress=progress, **models)
     finally:
         cleanup_stage(stage_dir)
 
