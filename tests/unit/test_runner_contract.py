@@ -57,3 +57,22 @@ def test_run_all_rows_quarantined_still_publishes(tmp_path, settings, fake_embed
     path.write_text("text\n\"  \"\n", encoding="utf-8")
     result = run([path], tmp_path / "out", settings, embedder=fake_embedder, sentiment=tiny_sentiment)
     assert result.counts == {"rows_in": 1, "rows_out": 0, "rows_quarantined": 1, "themes": 0}
+
+
+def test_write_outputs_are_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    from txnlp.io.write import write_text
+
+    old = os.umask(0o022)
+    try:
+        import importlib
+
+        import txnlp.io.write as w
+        importlib.reload(w)
+        path = w.write_text(tmp_path / "x.txt", "hi")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert write_text  # the module-level import works too

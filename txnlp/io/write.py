@@ -9,6 +9,11 @@ import os
 import tempfile
 from pathlib import Path
 
+# mkstemp creates 0600 files; published outputs are meant for analysts, so apply the usual umask.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
+
 import pandas as pd
 
 
@@ -19,6 +24,7 @@ def _atomic(path: Path, write) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
