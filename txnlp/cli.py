@@ -36,22 +36,44 @@ def _fail(exc: Exception) -> None:
 
 
 @app.command()
-def run(input: Annotated[list[Path], typer.Option("--input", "-i", help="file or folder; repeatable")],
-        output: Annotated[Path, typer.Option("--output", "-o", help="output folder")],
+def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", help="file or folder; repeatable")] = None,
+        output: Annotated[Optional[Path], typer.Option("--output", "-o", help="output folder (runs folder with --sources)")] = None,
+        sources: Annotated[bool, typer.Option("--sources", help="run the configured sources incrementally")] = False,
+        full_refresh: Annotated[bool, typer.Option("--full-refresh", help="reprocess everything, ignoring the state")] = False,
+        run_date: Annotated[Optional[str], typer.Option("--run-date", help="YYYY-MM-DD of the night (default today)")] = None,
         config: ConfigOpt = None, verbose: bool = False) -> None:
-    """Run the whole pipeline on the inputs and publish tables, manifest and report into OUTPUT."""
+    """Run the pipeline. With --input and --output only: a one-off run into OUTPUT. With --sources,
+    --full-refresh or no --input: an incremental run of the configured sources (plus any --input)."""
     _setup_logging(verbose)
-    from .runner import run as run_pipeline
+    if input and not (sources or full_refresh):
+        if output is None:
+            _fail(TxnlpError("--output is required with --input (or add --sources for an incremental run)"))
+        from .runner import run as run_pipeline
 
-    try:
-        result = run_pipeline(input, output, load_settings(config))
-    except TxnlpError as exc:
-        _fail(exc)
+        try:
+            result = run_pipeline(input, output, load_settings(config))
+        except TxnlpError as exc:
+            _fail(exc)
+        keys = ("rows_in", "rows_out", "rows_quarantined", "themes")
+    else:
+        from .ingest import run_sources
+
+        try:
+            settings = load_settings(config)
+            if output is not None:
+                settings.ingest.runs_dir = output
+            result = run_sources(settings, input, full_refresh=full_refresh, run_date=run_date)
+        except TxnlpError as exc:
+            _fail(exc)
+        keys = ("rows_read", "rows_out", "rows_quarantined", "rows_already_processed")
     table = Table(title=f"txnlp run {result.run_id}")
-    for key in ("rows_in", "rows_out", "rows_quarantined", "themes"):
-        table.add_row(key, str(result.counts[key]))
+    for key in keys:
+        table.add_row(key, str(result.counts.get(key, "")))
     console.print(table)
     print(json.dumps(result.summary(), indent=2))
+    failed = getattr(result, "failed", {})
+    if failed:
+        _fail(TxnlpError("; ".join(failed.values())))
 
 
 @train_app.command("sentiment")

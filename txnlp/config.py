@@ -123,7 +123,7 @@ class SourceSettings(BaseModel):
 
 class IngestSettings(BaseModel):
     runs_dir: Path = Path("runs")
-    state_path: Path = Path("runs/state.sqlite")
+    state_path: Path | None = None  # default: <runs_dir>/state.sqlite
     history_dir: Path | None = None  # default: <runs_dir>/history
     sources: list[SourceSettings] = []
 

@@ -81,6 +81,10 @@ def history_dir(settings: Settings) -> Path:
     return Path(settings.ingest.history_dir or Path(settings.ingest.runs_dir) / "history")
 
 
+def state_store(settings: Settings) -> StateStore:
+    return StateStore(settings.ingest.state_path or Path(settings.ingest.runs_dir) / "state.sqlite")
+
+
 def stage_root(settings: Settings, run_date: str) -> Path:
     return Path(settings.ingest.runs_dir) / ".stage" / run_date
 
@@ -91,7 +95,7 @@ def stage_source(spec: SourceSettings, stage_dir: str | Path, settings: Settings
                  full_refresh: bool = False) -> Path:
     """Read what is new in `spec`, redact it, and write it to `stage_dir/<name>/`. Raises SourceError."""
     t0 = time.perf_counter()
-    state = StateStore(settings.ingest.state_path)
+    state = state_store(settings)
     old_wm = None if full_refresh else state.watermark(spec.name)
     seen = frozenset() if full_refresh else frozenset(state.seen_files(spec.name))
     batch = read_source(spec, watermark=old_wm, seen_files=seen, sniff_bytes=settings.input.csv_sniff_bytes)
@@ -176,7 +180,7 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
     failed = dict(failed or {})
     with open(runs_dir / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        state = StateStore(settings.ingest.state_path)
+        state = state_store(settings)
         _recover(state, runs_dir, history_dir(settings))
         infos = [json.loads((Path(d) / STAGE_INFO).read_text()) for d in stage_dirs]
         frames = [pd.read_parquet(Path(d) / STAGED) for d in stage_dirs]
