@@ -65,10 +65,65 @@ def _spans_phone(text, regions):
     spans = set()
     for region in regions:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
-            digits = sum(ch.isdigit() for ch in match.raw_string)
-            if digits >= 7 and _PHONE_SHAPE.match(match.raw_string):
-                spans.add((match.start, match.end))
+            span = _dialled_part(match.raw_string, region)
+            if span is not None:
+                spans.add((match.start + span, match.end))
+    spans.update(_spans_phone_trimmed(text, regions))
     return sorted(spans)
+
+
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00|\(?0|8[\s(-])[\d\s().\-/]{5,24}\d")
+
+
+def _spans_phone_trimmed(text, regions):
+    """Second pass: a dialled-looking run whose tail is another number ("+7 912 345-67-89 0") is not
+    matched whole; the longest prefix ending at a group boundary that is a *valid* number is taken."""
+    spans = []
+    for m in _PHONE_CANDIDATE.finditer(text):
+        raw = m.group()
+        ends = [e.start() for e in re.finditer(r"(?<=\d)(?=\s|$)", raw)] or [len(raw)]
+        for end in sorted(set(ends + [len(raw)]), reverse=True):
+            sub = raw[:end]
+            if sum(ch.isdigit() for ch in sub) < 7 or not _PHONE_SHAPE.match(sub):
+                continue
+            if any(_valid_phone(sub, r) for r in regions):
+                spans.append((m.start(), m.start() + end))
+                break
+    return spans
+
+
+def _valid_phone(sub: str, region: str) -> bool:
+    """Valid for the region, or, dialled internationally, at least possible (fictional ranges included)."""
+    try:
+        number = phonenumbers.parse(sub, region)
+    except phonenumbers.NumberParseException:
+        return False
+    if sub.startswith(("+", "00")):
+        return phonenumbers.is_possible_number(number)
+    return phonenumbers.is_valid_number(number)
+
+
+_GROUP_START = re.compile(r"(?:^|(?<=[\s/.,;:]))[+(\d]")
+
+
+def _dialled_part(raw: str, region: str) -> int | None:
+    """Offset in `raw` where a dialled-looking number starts, or None.
+
+    The matcher may glue a preceding number or separator to the phone number ("1/ 06-12345678");
+    each later digit group is tried as the start, and must still be a possible number on its own.
+    """
+    for m in _GROUP_START.finditer(raw):
+        sub = raw[m.start():].strip()
+        if sum(ch.isdigit() for ch in sub) < 7 or not _PHONE_SHAPE.match(sub):
+            continue
+        if m.start() == 0:
+            return 0
+        try:
+            if phonenumbers.is_possible_number(phonenumbers.parse(sub, region)):
+                return m.start()
+        except phonenumbers.NumberParseException:
+            continue
+    return None
 
 
 def _spans_name(text, regions):
