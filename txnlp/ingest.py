@@ -130,7 +130,7 @@ def stage_source(spec: SourceSettings, stage_dir: str | Path, settings: Settings
 
 
 def _raw_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, dtype=object)  # object: a text 0 must stay "0", not become 0.0
     for col in (*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW):
         if col not in frame.columns:
             frame[col] = None

@@ -53,11 +53,19 @@ def _spans_iban(text, regions):
 
 
 def _spans_card(text, regions):
+    """Luhn-valid runs of 13-19 digits. A run with a number glued on ("4111 1111 1111 1111 0") is
+    searched for its longest Luhn-valid window of whole digit groups."""
     spans = []
     for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
-            spans.append(m.span())
+        groups = [(g.start(), g.end()) for g in re.finditer(r"\d+", m.group())]
+        windows = sorted(((i, j) for i in range(len(groups)) for j in range(i, len(groups))),
+                         key=lambda w: (w[0] - w[1], w[0]))
+        for i, j in windows:
+            start, end = groups[i][0], groups[j][1]
+            digits = re.sub(r"\D", "", m.group()[start:end])
+            if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
+                spans.append((m.start() + start, m.start() + end))
+                break
     return spans
 
 
