@@ -153,7 +153,8 @@ def _redact_passthrough(frame: pd.DataFrame) -> pd.DataFrame:
     own = {*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW, V.IS_DUPLICATE, V.LANG_CONFIDENCE}
     out = frame.copy()
     for col in out.columns:
-        if col in own or col.startswith(V.REDACTION_PREFIX) or out[col].dtype != object:
+        if col in own or col.startswith(V.REDACTION_PREFIX) or not (
+                out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
             continue
         cache = {v: redact_text(v)[0] for v in out[col].dropna().unique() if isinstance(v, str)}
         out[col] = out[col].map(lambda v: cache.get(v, v) if isinstance(v, str) else v)

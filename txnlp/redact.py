@@ -30,7 +30,8 @@ _INTRO = [
     r"mijn naam is", r"ik heet", r"naam:", r"(?:meneer|mevrouw|dhr|mevr)\.?",
     r"mein name ist", r"ich heiße", r"ich heisse", r"(?:herr|frau|hr|fr)\.?",
     r"меня зовут", r"мо[её] имя", r"(?:господин|госпожа)",
-    r"(?:regards|best|cheers|thanks|groeten|groet|mvg|gr|grüße|gruß|grüsse|mfg|lg|с уважением|спасибо)\s*[,:]?",
+    r"(?:regards|best|cheers|thanks|sincerely|groeten|groet|mvg|gr|grüße|grüßen|gruß|grüsse|grüssen|mfg|lg"
+    r"|с уважением|спасибо)\s*[,:]?",
 ]
 # Intro phrases match in any case; the name itself must be capitalised.
 _NAME_AFTER_INTRO = re.compile(rf"(?<!\w)(?i:{'|'.join(_INTRO)})\s+{_NAME}")
@@ -73,6 +74,9 @@ def _spans_phone(text, regions):
     spans = set()
     for region in regions:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+            if _DATE.match(match.raw_string.strip()) or (match.raw_string.startswith("00")
+                                                          and not _valid_phone(match.raw_string, region)):
+                continue
             span = _dialled_part(match.raw_string, region)
             if span is not None:
                 spans.add((match.start + span, match.end))
@@ -92,6 +96,8 @@ def _spans_phone_trimmed(text, regions):
         ends = [e.start() for e in re.finditer(r"(?<=\d)(?=\s|$)", raw)] or [len(raw)]
         for end in sorted(set(ends + [len(raw)]), reverse=True):
             sub = raw[:end]
+            if _DATE.match(sub.strip()):
+                continue
             if sum(ch.isdigit() for ch in sub) < 7 or not _PHONE_SHAPE.match(sub):
                 continue
             if any(_valid_phone(sub, r) for r in regions):
@@ -106,11 +112,14 @@ def _valid_phone(sub: str, region: str) -> bool:
         number = phonenumbers.parse(sub, region)
     except phonenumbers.NumberParseException:
         return False
-    if sub.startswith(("+", "00")):
+    if sub.startswith("+"):
         return phonenumbers.is_possible_number(number)
     return phonenumbers.is_valid_number(number)
 
 
+# A date (03.12.2026, 12-11-2026) is not a phone number, whatever the matcher says; a number
+# dialled with 00 and no separators must be valid, not merely possible (shipment ids look like that).
+_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})$")
 _GROUP_START = re.compile(r"(?:^|(?<=[\s/.,;:]))[+(\d]")
 
 
