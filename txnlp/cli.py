@@ -148,6 +148,15 @@ def score(run: Annotated[Path, typer.Option("--run", help="a run's output folder
                       for k, v in result.items()}, indent=2))
 
 
+@app.command("sample-db")
+def sample_db(out: Annotated[Path, typer.Option("--out", help="SQLite file to write")] = Path(".cache/txnlp/sample_feedback.sqlite"),
+              sample: Annotated[Path, typer.Option("--sample", help="folder of CSV exports")] = Path("data/sample")) -> None:
+    """Build the sample SQLite feedback database (the default `sql` source) from data/sample/."""
+    from .io.sample_db import build_sample_db
+
+    print(build_sample_db(sample, out))
+
+
 @app.command()
 def setup(config: ConfigOpt = None) -> None:
     """Build the offline default embedder (rebuilt e5) into the cache."""

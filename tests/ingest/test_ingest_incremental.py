@@ -1,5 +1,6 @@
 """Incremental reads from files and SQLite: each night reads only what is new, a rerun adds nothing."""
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -90,3 +91,17 @@ def test_ingest_one_source_down_others_run(tmp_path, models):
     assert manifest["sources"]["gone"]["status"] == "failed"
     state = StateStore(settings.ingest.state_path)
     assert state.processed_ids("gone") == set() and state.watermark("db") is None
+
+
+def test_ingest_sample_db_is_the_default_sql_source(tmp_path, monkeypatch):
+    from tests.ingest.helpers import ingest_settings as make
+    from txnlp.ingest import stage_source
+    from txnlp.io.sample_db import build_sample_db
+
+    root = Path(__file__).resolve().parents[2]
+    db = build_sample_db(root / "data" / "sample", tmp_path / ".cache" / "txnlp" / "sample_feedback.sqlite")
+    monkeypatch.chdir(tmp_path)  # the default url is relative: sqlite:///.cache/txnlp/sample_feedback.sqlite
+    spec = make(tmp_path, [{"name": "sample", "kind": "sql", "table": "feedback", "watermark": "created_at"}]
+                ).ingest.sources[0]
+    staged = pd.read_parquet(stage_source(spec, tmp_path / "stage", make(tmp_path, [])) / "staged.parquet")
+    assert db.exists() and len(staged) > 100 and staged["id"].str.startswith("cust-").all()
