@@ -73,7 +73,7 @@ def plan_sources(settings: Settings, inputs: list[str | Path] | None = None, *,
     if dupes:
         raise ConfigError(f"source names must be unique (repeated: {', '.join(dupes)})")
     if not sources:
-        raise ConfigError("no sources: configure [[ingest.sources]] or pass --input")
+        raise ConfigError("no sources: list them under ingest.sources in the config file, or pass --input")
     return sources
 
 
