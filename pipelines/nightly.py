@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 from pathlib import Path
 
 from prefect import flow, task
 
 import txnlp
-from txnlp import runner
+from txnlp import ingest, runner
+from txnlp.errors import SourceError
 
 
 @task(retries=2, retry_delay_seconds=[10, 60])
@@ -35,12 +37,74 @@ def mine_feedback_flow(inputs: list[str], output_dir: str, config: str | None = 
     return summary
 
 
+def retry_source_errors(task, task_run, state) -> bool:
+    """Retry only an unreachable source (database down, share not mounted), not a bug or bad data."""
+    try:
+        state.result()
+    except SourceError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(retries=3, retry_delay_seconds=[10, 60, 300], retry_condition_fn=retry_source_errors)
+def read_source(source: str, stage_root: str, config: str | None, inputs: list[str] | None,
+                full_refresh: bool) -> str:
+    settings = txnlp.load_settings(config)
+    spec = {s.name: s for s in ingest.plan_sources(settings, inputs)}[source]
+    return str(ingest.stage_source(spec, Path(stage_root), settings, full_refresh=full_refresh))
+
+
+@task
+def publish_run(stage_dirs: list[str], failed: dict[str, str], config: str | None, run_date: str,
+                full_refresh: bool) -> dict:
+    return ingest.publish_run(stage_dirs, txnlp.load_settings(config), run_date=run_date,
+                              full_refresh=full_refresh, failed=failed).summary()
+
+
+@flow(name="mine-sources", log_prints=False)
+def mine_sources_flow(config: str | None = None, inputs: list[str] | None = None, full_refresh: bool = False,
+                      run_date: str | None = None) -> dict:
+    """Read each configured source (one retried task each), then mine and publish what was read.
+
+    A source that still fails after its retries is reported in the summary and the flow ends
+    failed, after the other sources have been published; its state does not advance.
+    """
+    settings = txnlp.load_settings(config)
+    run_date = run_date or date.today().isoformat()
+    root = str(ingest.stage_root(settings, run_date))
+    names = [s.name for s in ingest.plan_sources(settings, inputs)]
+    futures = {n: read_source.submit(n, root, config, inputs, full_refresh) for n in names}
+    staged, failed = [], {}
+    for name, future in futures.items():
+        try:
+            staged.append(future.result())
+        except Exception as exc:
+            failed[name] = str(exc)
+    if not staged:
+        raise SourceError(",".join(failed), "every source failed: " + "; ".join(failed.values()))
+    summary = publish_run(staged, failed, config, run_date, full_refresh)
+    if failed:
+        raise SourceError(",".join(failed), "published without: " + "; ".join(failed.values()))
+    return summary
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description="Run the txnlp nightly flow locally (Prefect ephemeral mode).")
-    parser.add_argument("--input", action="append", required=True, help="file or folder; repeatable")
-    parser.add_argument("--output", required=True)
+    parser.add_argument("--input", action="append", help="file or folder; repeatable")
+    parser.add_argument("--output", help="output folder of a one-off --input run")
     parser.add_argument("--config", default=None)
+    parser.add_argument("--sources", action="store_true", help="run the configured sources incrementally")
+    parser.add_argument("--full-refresh", action="store_true", help="reprocess everything, ignoring the state")
+    parser.add_argument("--run-date", default=None, help="YYYY-MM-DD of the night (default today)")
     args = parser.parse_args(argv)
+    if args.sources or args.full_refresh or not args.input:
+        summary = mine_sources_flow(args.config, args.input, args.full_refresh, args.run_date)
+        print(json.dumps(summary, indent=2))
+        return summary
+    if not args.output:
+        parser.error("--output is required with --input (or add --sources)")
     summary = mine_feedback_flow(args.input, args.output, args.config)
     print(json.dumps(summary, indent=2))
     print(f"outputs: {Path(args.output).resolve()}\nreport:  {Path(summary['paths']['report.html']).resolve()}")

@@ -79,20 +79,44 @@ def _fail(exc: Exception) -> None:
 
 
 @app.command()
-def run(input: Annotated[list[Path], typer.Option("--input", "-i", help="file or folder; repeatable")],
-        output: Annotated[Path, typer.Option("--output", "-o", help="output folder")],
+def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", help="file or folder; repeatable")] = None,
+        output: Annotated[Optional[Path], typer.Option("--output", "-o", help="output folder (runs folder with --sources)")] = None,
+        sources: Annotated[bool, typer.Option("--sources", help="run the configured sources incrementally")] = False,
+        full_refresh: Annotated[bool, typer.Option("--full-refresh", help="reprocess everything, ignoring the state")] = False,
+        run_date: Annotated[Optional[str], typer.Option("--run-date", help="YYYY-MM-DD of the night (default today)")] = None,
         config: ConfigOpt = None, verbose: bool = False) -> None:
-    """Run the whole pipeline on the inputs and publish tables, manifest and report into OUTPUT."""
+    """Run the pipeline. With --input and --output only: a one-off run into OUTPUT. With --sources,
+    --full-refresh or no --input: an incremental run of the configured sources (plus any --input)."""
     _setup_logging(verbose)
-    from .runner import run as run_pipeline
+    if input and not (sources or full_refresh):
+        if output is None:
+            _fail(TxnlpError("--output is required with --input (or add --sources for an incremental run)"))
+        from .runner import run as run_pipeline
 
-    try:
-        with _progress_bars() as progress:
-            result = run_pipeline(input, output, load_settings(config), progress=progress)
-    except TxnlpError as exc:
-        _fail(exc)
-    console.print(_summary_table(result))
+        try:
+            with _progress_bars() as progress:
+                result = run_pipeline(input, output, load_settings(config), progress=progress)
+        except TxnlpError as exc:
+            _fail(exc)
+        console.print(_summary_table(result))
+    else:
+        from .ingest import run_sources
+
+        try:
+            settings = load_settings(config)
+            if output is not None:
+                settings.ingest.runs_dir = output
+            result = run_sources(settings, input, full_refresh=full_refresh, run_date=run_date)
+        except TxnlpError as exc:
+            _fail(exc)
+        table = Table(title=f"txnlp run {result.run_id}")
+        for key in ("rows_read", "rows_out", "rows_quarantined", "rows_already_processed"):
+            table.add_row(key, str(result.counts.get(key, "")))
+        console.print(table)
     print(json.dumps(result.summary(), indent=2))
+    failed = getattr(result, "failed", {})
+    if failed:
+        _fail(TxnlpError("; ".join(failed.values())))
 
 
 @train_app.command("sentiment")
@@ -170,6 +194,15 @@ def score(run: Annotated[Path, typer.Option("--run", help="a run's output folder
     result = score_run(pd.read_parquet(run / "comments.parquet"), read_label_files([labels]))
     print(json.dumps({k: (v if k not in ("sentiment", "pillar") else {"macro_f1": v["macro_f1"], "per_class": v["per_class"]})
                       for k, v in result.items()}, indent=2))
+
+
+@app.command("sample-db")
+def sample_db(out: Annotated[Path, typer.Option("--out", help="SQLite file to write")] = Path(".cache/txnlp/sample_feedback.sqlite"),
+              sample: Annotated[Path, typer.Option("--sample", help="folder of CSV exports")] = Path("data/sample")) -> None:
+    """Build the sample SQLite feedback database (the default `sql` source) from data/sample/."""
+    from .io.sample_db import build_sample_db
+
+    print(build_sample_db(sample, out))
 
 
 @app.command()

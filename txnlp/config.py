@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -119,6 +119,39 @@ class ReportSettings(BaseModel):
     top_themes_9plus: int = Field(8, ge=1)
 
 
+class SourceSettings(BaseModel):
+    """One configured feedback source: a folder of exports (`files`) or a SQLAlchemy table/query (`sql`)."""
+
+    name: str = Field(..., pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: Literal["files", "sql"]
+    audience: str = "unknown"
+    # The source's own column name -> txnlp's (`text`, `id`, `created_at`, `channel`, `score`, ...).
+    columns: dict[str, str] = {}
+    path: Path | None = None
+    glob: str = "*"
+    url: str = "sqlite:///.cache/txnlp/sample_feedback.sqlite"
+    table: str | None = None
+    query: str | None = None
+    # Column (in the source's own naming) whose maximum is remembered between runs; rows at the
+    # watermark are read again and dropped by id, so a row committed late with the same value isn't lost.
+    watermark: str | None = None
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> "SourceSettings":
+        if self.kind == "files" and self.path is None:
+            raise ValueError(f"source '{self.name}': kind 'files' needs a path")
+        if self.kind == "sql" and (self.table is None) == (self.query is None):
+            raise ValueError(f"source '{self.name}': kind 'sql' needs exactly one of table, query")
+        return self
+
+
+class IngestSettings(BaseModel):
+    runs_dir: Path = Path("runs")
+    state_path: Path | None = None  # default: <runs_dir>/state.sqlite
+    history_dir: Path | None = None  # default: <runs_dir>/history
+    sources: list[SourceSettings] = []
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TXNLP_", env_nested_delimiter="__", extra="forbid", toml_file=DEFAULT_CONFIG_FILE
@@ -134,6 +167,7 @@ class Settings(BaseSettings):
     themes: ThemeSettings = ThemeSettings()
     rank: RankSettings = RankSettings()
     report: ReportSettings = ReportSettings()
+    ingest: IngestSettings = IngestSettings()
     seed: int = 0
 
     @classmethod

@@ -28,3 +28,11 @@ class StageError(TxnlpError):
     def __init__(self, stage: str, message: str):
         super().__init__(f"stage '{stage}': {message}")
         self.stage = stage
+
+
+class SourceError(TxnlpError):
+    """A whole configured source can't be read (database down, folder missing); the others still run."""
+
+    def __init__(self, source: str, message: str):
+        super().__init__(f"source '{source}': {message}")
+        self.source = source

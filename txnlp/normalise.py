@@ -21,7 +21,21 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\u202a-
 
 
 def normalise_text(text: str) -> str:
-    """One text, idempotent: normalise_text(normalise_text(t)) == normalise_text(t)."""
+    """One text, idempotent: normalise_text(normalise_text(t)) == normalise_text(t).
+
+    Removing invisible characters can expose new mojibake to ftfy ("À\u200e\x86"), so the pass
+    is repeated until nothing changes (in practice once more, at most three times).
+    """
+    for _ in range(3):
+        fixed = _normalise_once(text)
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+def _normalise_once(text: str) -> str:
+    text = _CONTROL.sub("", text)
     text = ftfy.fix_text(text, normalization="NFC")
     text = _BREAK_TAG.sub("\n", text)
     text = _TAG.sub(" ", text)

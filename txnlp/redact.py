@@ -30,7 +30,8 @@ _INTRO = [
     r"mijn naam is", r"ik heet", r"naam:", r"(?:meneer|mevrouw|dhr|mevr)\.?",
     r"mein name ist", r"ich heiße", r"ich heisse", r"(?:herr|frau|hr|fr)\.?",
     r"меня зовут", r"мо[её] имя", r"(?:господин|госпожа)",
-    r"(?:regards|best|cheers|thanks|groeten|groet|mvg|gr|grüße|gruß|grüsse|mfg|lg|с уважением|спасибо)\s*[,:]?",
+    r"(?:regards|best|cheers|thanks|sincerely|groeten|groet|mvg|gr|grüße|grüßen|gruß|grüsse|grüssen|mfg|lg"
+    r"|с уважением|спасибо)\s*[,:]?",
 ]
 # Intro phrases match in any case; the name itself must be capitalised.
 _NAME_AFTER_INTRO = re.compile(rf"(?<!\w)(?i:{'|'.join(_INTRO)})\s+{_NAME}")
@@ -53,11 +54,19 @@ def _spans_iban(text, regions):
 
 
 def _spans_card(text, regions):
+    """Luhn-valid runs of 13-19 digits. A run with a number glued on ("4111 1111 1111 1111 0") is
+    searched for its longest Luhn-valid window of whole digit groups."""
     spans = []
     for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
-            spans.append(m.span())
+        groups = [(g.start(), g.end()) for g in re.finditer(r"\d+", m.group())]
+        windows = sorted(((i, j) for i in range(len(groups)) for j in range(i, len(groups))),
+                         key=lambda w: (w[0] - w[1], w[0]))
+        for i, j in windows:
+            start, end = groups[i][0], groups[j][1]
+            digits = re.sub(r"\D", "", m.group()[start:end])
+            if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
+                spans.append((m.start() + start, m.start() + end))
+                break
     return spans
 
 
@@ -65,10 +74,73 @@ def _spans_phone(text, regions):
     spans = set()
     for region in regions:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
-            digits = sum(ch.isdigit() for ch in match.raw_string)
-            if digits >= 7 and _PHONE_SHAPE.match(match.raw_string):
-                spans.add((match.start, match.end))
+            if _DATE.match(match.raw_string.strip()) or (match.raw_string.startswith("00")
+                                                          and not _valid_phone(match.raw_string, region)):
+                continue
+            span = _dialled_part(match.raw_string, region)
+            if span is not None:
+                spans.add((match.start + span, match.end))
+    spans.update(_spans_phone_trimmed(text, regions))
     return sorted(spans)
+
+
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00|\(?0|8[\s(-])[\d\s().\-/]{5,24}\d")
+
+
+def _spans_phone_trimmed(text, regions):
+    """Second pass: a dialled-looking run whose tail is another number ("+7 912 345-67-89 0") is not
+    matched whole; the longest prefix ending at a group boundary that is a *valid* number is taken."""
+    spans = []
+    for m in _PHONE_CANDIDATE.finditer(text):
+        raw = m.group()
+        ends = [e.start() for e in re.finditer(r"(?<=\d)(?=\s|$)", raw)] or [len(raw)]
+        for end in sorted(set(ends + [len(raw)]), reverse=True):
+            sub = raw[:end]
+            if _DATE.match(sub.strip()):
+                continue
+            if sum(ch.isdigit() for ch in sub) < 7 or not _PHONE_SHAPE.match(sub):
+                continue
+            if any(_valid_phone(sub, r) for r in regions):
+                spans.append((m.start(), m.start() + end))
+                break
+    return spans
+
+
+def _valid_phone(sub: str, region: str) -> bool:
+    """Valid for the region, or, dialled internationally, at least possible (fictional ranges included)."""
+    try:
+        number = phonenumbers.parse(sub, region)
+    except phonenumbers.NumberParseException:
+        return False
+    if sub.startswith("+"):
+        return phonenumbers.is_possible_number(number)
+    return phonenumbers.is_valid_number(number)
+
+
+# A date (03.12.2026, 12-11-2026) is not a phone number, whatever the matcher says; a number
+# dialled with 00 and no separators must be valid, not merely possible (shipment ids look like that).
+_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})$")
+_GROUP_START = re.compile(r"(?:^|(?<=[\s/.,;:]))[+(\d]")
+
+
+def _dialled_part(raw: str, region: str) -> int | None:
+    """Offset in `raw` where a dialled-looking number starts, or None.
+
+    The matcher may glue a preceding number or separator to the phone number ("1/ 06-12345678");
+    each later digit group is tried as the start, and must still be a possible number on its own.
+    """
+    for m in _GROUP_START.finditer(raw):
+        sub = raw[m.start():].strip()
+        if sum(ch.isdigit() for ch in sub) < 7 or not _PHONE_SHAPE.match(sub):
+            continue
+        if m.start() == 0:
+            return 0
+        try:
+            if phonenumbers.is_possible_number(phonenumbers.parse(sub, region)):
+                return m.start()
+        except phonenumbers.NumberParseException:
+            continue
+    return None
 
 
 def _spans_name(text, regions):

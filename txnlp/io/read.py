@@ -1,4 +1,4 @@
-"""Read feedback exports (CSV, JSONL, parquet) into one frame of raw rows.
+"""Read feedback exports (CSV, JSONL, parquet, Excel) into one frame of raw rows.
 
 Every physical row ends up either in the frame or in the quarantine list with a reason, so the
 manifest counts can add up. A file that can't be read at all becomes one quarantine entry.
@@ -22,7 +22,8 @@ from ..errors import InputDataError
 
 log = logging.getLogger(__name__)
 
-READERS_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+READERS_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+                     ".xlsx": "excel", ".xlsm": "excel"}
 CSV_DELIMITERS = ",;\t|"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -137,6 +138,31 @@ def _parquet_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int
     return [(i + 1, row) for i, row in enumerate(frame.to_dict("records"))], []
 
 
+def _excel_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """First sheet, first row as header; a row wider than the header is malformed, an empty row is skipped."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return [], []
+        width = max((i + 1 for i, h in enumerate(header) if h is not None), default=0)
+        names = [str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header[:width])]
+        records, bad = [], []
+        for n, values in enumerate(rows, start=2):
+            if all(v is None for v in values):
+                continue
+            if any(v is not None for v in values[width:]):
+                bad.append((n, f"malformed Excel row: values beyond the {width} header columns"))
+                continue
+            records.append((n, dict(zip(names, values[:width]))))
+        return records, bad
+    finally:
+        workbook.close()
+
+
 def read_file(path: Path, *, sniff_bytes: int = 65536) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
     kind = READERS_BY_SUFFIX.get(path.suffix.lower())
     if kind == "csv":
@@ -145,7 +171,9 @@ def read_file(path: Path, *, sniff_bytes: int = 65536) -> tuple[list[tuple[int, 
         return _jsonl_records(path)
     if kind == "parquet":
         return _parquet_records(path)
-    raise InputDataError(f"{path.name}: unsupported file type '{path.suffix}' (use .csv, .jsonl or .parquet)")
+    if kind == "excel":
+        return _excel_records(path)
+    raise InputDataError(f"{path.name}: unsupported file type '{path.suffix}' (use .csv, .jsonl, .parquet or .xlsx)")
 
 
 def _as_text(value) -> str | None:

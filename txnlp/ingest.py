@@ -1,0 +1,339 @@
+"""Incremental, exactly-once runs over the configured sources.
+
+`stage_source` reads one source (only what is new), drops what earlier runs already processed,
+screens, normalises, detects language and redacts, and writes the redacted rows to a staging
+folder: nothing unredacted is ever written. `publish_run` merges the staged sources, mines them
+(txnlp.runner.mine), publishes the run (txnlp.io.publish) and only then advances the state store.
+`run_sources` does both in one call; the Prefect flow calls the two halves as separate tasks.
+
+Counting, per source and in total (checked at the end of every run, the run fails if it does not hold):
+    rows_read = rows_written + rows_quarantined + rows_already_processed
+where rows_already_processed are rows whose id an earlier published run already wrote or
+quarantined, plus repeats of the same row (same id and content) within this run, e.g. the same
+comment in two overlapping export files. A file whose bytes were already processed is not read
+at all; it is listed under the source's inputs as skipped.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import vocab as V
+from .config import Settings, SourceSettings
+from .errors import ConfigError, SourceError, TxnlpError
+from .io import publish as P
+from .io.read import _as_text
+from .io.report import build_report
+from .io.sources import CONTENT_ID_FIELDS, read_source
+from .io.state import PUBLISHING, ROLLED_BACK, SourceCommit, StateStore, encode_watermark
+from .io.write import write_json
+from .redact import redact_text
+from .registry import build_text_pipeline
+from .runner import STAGE_INFO, STAGED, RunResult, mine
+from .screen import screen
+
+log = logging.getLogger(__name__)
+
+WRITTEN, QUARANTINED = "written", "quarantined"
+
+
+@dataclass
+class IngestResult(RunResult):
+    status: str = "published"  # published | nothing new
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {**super().summary(), "status": self.status, "failed_sources": self.failed}
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+def plan_sources(settings: Settings, inputs: list[str | Path] | None = None, *,
+                 configured: bool = True) -> list[SourceSettings]:
+    """Configured sources, plus one implicit `files` source per ad-hoc input path."""
+    sources = list(settings.ingest.sources) if configured else []
+    for raw in inputs or []:
+        p = Path(raw)
+        folder, glob = (p, "*") if p.is_dir() else (p.parent, p.name)
+        name = "input-" + (re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem) or "root")
+        sources.append(SourceSettings(name=name, kind="files", path=folder, glob=glob,
+                                      audience=settings.input.default_audience))
+    names = [s.name for s in sources]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"source names must be unique (repeated: {', '.join(dupes)})")
+    if not sources:
+        raise ConfigError("no sources: list them under ingest.sources in the config file, or pass --input")
+    return sources
+
+
+def history_dir(settings: Settings) -> Path:
+    return Path(settings.ingest.history_dir or Path(settings.ingest.runs_dir) / "history")
+
+
+def state_store(settings: Settings) -> StateStore:
+    return StateStore(settings.ingest.state_path or Path(settings.ingest.runs_dir) / "state.sqlite")
+
+
+def stage_root(settings: Settings, run_date: str) -> Path:
+    return Path(settings.ingest.runs_dir) / ".stage" / run_date
+
+
+# --- step 1: one source -------------------------------------------------------------------------
+
+def stage_source(spec: SourceSettings, stage_dir: str | Path, settings: Settings, *,
+                 full_refresh: bool = False) -> Path:
+    """Read what is new in `spec`, redact it, and write it to `stage_dir/<name>/`. Raises SourceError."""
+    t0 = time.perf_counter()
+    state = state_store(settings)
+    old_wm = None if full_refresh else state.watermark(spec.name)
+    seen = frozenset() if full_refresh else frozenset(state.seen_files(spec.name))
+    batch = read_source(spec, watermark=old_wm, seen_files=seen, sniff_bytes=settings.input.csv_sniff_bytes)
+    processed = set() if full_refresh else state.processed_ids(spec.name)
+    frame = _raw_frame(batch.rows)
+    quarantine = [q for q in batch.quarantine if q[V.ID] not in processed]
+    earlier = frame[V.ID].isin(processed)
+    repeat = frame[[V.ID, *CONTENT_ID_FIELDS]].astype(str).duplicated(keep="first")
+    skipped = int((earlier | repeat).sum()) + len(batch.quarantine) - len(quarantine)
+    kept, bad = screen(frame.loc[~(earlier | repeat)].reset_index(drop=True),
+                       max_text_chars=settings.input.max_text_chars)
+    quarantine += bad
+    timings = {"read": round(time.perf_counter() - t0, 4)}
+    staged = build_text_pipeline(settings)(kept, timings)
+    staged = _redact_passthrough(staged)
+    out = Path(stage_dir) / spec.name
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    staged.to_parquet(out / STAGED, index=False)
+    watermark = _max_watermark(old_wm, batch.watermark)
+    write_json(out / STAGE_INFO, {
+        "source": spec.name, "kind": spec.kind, "full_refresh": full_refresh, "inputs": batch.inputs,
+        "rows_read": batch.rows_read, "rows_already_processed": skipped, "quarantine": quarantine,
+        "files": batch.files, "watermark": encode_watermark(watermark) if watermark is not None else None,
+        "timings": timings,
+        "redactions": {k[len(V.REDACTION_PREFIX):]: int(staged[k].sum()) for k in staged.columns
+                       if k.startswith(V.REDACTION_PREFIX)},
+    })
+    log.info("source %s: %d read, %d already processed, %d quarantined, %d staged", spec.name, batch.rows_read,
+             skipped, len(quarantine), len(staged))
+    return out
+
+
+def _raw_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, dtype=object)  # object: a text 0 must stay "0", not become 0.0
+    for col in (*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW):
+        if col not in frame.columns:
+            frame[col] = None
+    frame[V.TEXT] = frame[V.TEXT].map(_as_text)
+    frame[V.SCORE] = pd.to_numeric(frame[V.SCORE].map(_numeric_or_none), errors="coerce")
+    for col in (V.CHANNEL, V.LANG, V.CREATED_AT):
+        frame[col] = frame[col].map(_as_text)
+    for col in frame.columns:
+        if col not in V.KNOWN_INPUT_COLUMNS and frame[col].dtype == object and col != V.INPUT_ROW:
+            frame[col] = frame[col].map(_as_text)  # mixed types would not fit one parquet column
+    return frame
+
+
+def _numeric_or_none(value):
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else _as_text(value)
+
+
+def _redact_passthrough(frame: pd.DataFrame) -> pd.DataFrame:
+    """Passthrough text columns are redacted too: a `contact` column must not carry a phone number out."""
+    own = {*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW, V.IS_DUPLICATE, V.LANG_CONFIDENCE}
+    out = frame.copy()
+    for col in out.columns:
+        if col in own or col.startswith(V.REDACTION_PREFIX) or not (
+                out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
+            continue
+        cache = {v: redact_text(v)[0] for v in out[col].dropna().unique() if isinstance(v, str)}
+        out[col] = out[col].map(lambda v: cache.get(v, v) if isinstance(v, str) else v)
+    return out
+
+
+def _max_watermark(old, new):
+    if old is None or new is None:
+        return new if old is None else old
+    try:
+        return max(old, new)
+    except TypeError:
+        return new
+
+
+# --- step 2: merge, mine, publish, commit --------------------------------------------------------
+
+def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: str | None = None,
+                full_refresh: bool = False, failed: dict[str, str] | None = None, **models) -> IngestResult:
+    """Mine the staged sources as one run and publish it exactly once; then advance their state."""
+    runs_dir = Path(settings.ingest.runs_dir)
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    run_date = run_date or date.today().isoformat()
+    failed = dict(failed or {})
+    with open(runs_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = state_store(settings)
+        _recover(state, runs_dir, history_dir(settings))
+        infos = [json.loads((Path(d) / STAGE_INFO).read_text()) for d in stage_dirs]
+        frames = [pd.read_parquet(Path(d) / STAGED) for d in stage_dirs]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if len(frame):
+            frame = frame.sort_values([V.SOURCE, V.ID], kind="stable").reset_index(drop=True)
+        quarantine = sorted((q for i in infos for q in i["quarantine"]),
+                            key=lambda q: (q[V.SOURCE], str(q[V.ID]), str(q[V.INPUT_FILE]), q[V.INPUT_ROW]))
+        run_id = _run_id(run_date, full_refresh, frame, quarantine)
+        commits = _commits(infos, frame, quarantine)
+        if frame.empty and not quarantine:
+            state.begin(run_id, run_date)
+            state.commit(run_id, commits)
+            _cleanup(stage_dirs)
+            log.info("nothing new in %d source(s); latest stays %s", len(infos), P.latest_run(runs_dir))
+            counts = _totals(_per_source(infos, frame, pd.DataFrame(quarantine, columns=list(V.QUARANTINE_COLUMNS)),
+                                         failed))
+            latest = P.latest_run(runs_dir)
+            return IngestResult(latest or "", runs_dir / (latest or ""), {}, counts, status="nothing new",
+                                failed=failed)
+        merged = Path(runs_dir) / ".stage" / run_id
+        shutil.rmtree(merged, ignore_errors=True)
+        merged.mkdir(parents=True)
+        frame.to_parquet(merged / STAGED, index=False)
+        write_json(merged / STAGE_INFO, {
+            "files": [{"source": i["source"], **f} for i in infos for f in i["inputs"]],
+            "rows_in": len(frame) + len(quarantine), "quarantine": quarantine,
+            "timings": _sum_dicts(i["timings"] for i in infos),
+            "redactions": _sum_dicts(i["redactions"] for i in infos),
+        })
+        state.begin(run_id, run_date)
+        tmp = P.tmp_run_dir(runs_dir, run_id)
+        result = mine(merged, tmp, settings, run_id=run_id, **models)
+        counts = _complete_manifest(tmp, infos, failed, run_date, full_refresh)
+        final = P.move_into_place(tmp, runs_dir, run_id)
+        P.append_history(history_dir(settings), "comments", pd.read_parquet(final / "comments.parquet"),
+                         run_id, run_date)
+        P.append_history(history_dir(settings), "quarantine",
+                         pd.read_csv(final / "quarantine.csv", dtype=str, keep_default_na=False), run_id, run_date)
+        P.switch_latest(runs_dir, run_id)
+        state.commit(run_id, commits)
+        _cleanup([*stage_dirs, merged])
+    paths = {name: str(final / name) for name in result.paths}
+    log.info("published run %s: %s", run_id, counts)
+    return IngestResult(run_id, final, paths, counts, result.timings, failed=failed)
+
+
+def run_sources(settings: Settings, inputs: list[str | Path] | None = None, *, configured: bool = True,
+                full_refresh: bool = False, run_date: str | None = None, **models) -> IngestResult:
+    """Stage every source (a failing one is reported and skipped), then publish what was staged.
+
+    Raises SourceError when every source failed; otherwise `result.failed` names the ones that did.
+    """
+    run_date = run_date or date.today().isoformat()
+    root = stage_root(settings, run_date)
+    staged, failed = [], {}
+    for spec in plan_sources(settings, inputs, configured=configured):
+        try:
+            staged.append(stage_source(spec, root, settings, full_refresh=full_refresh))
+        except SourceError as exc:
+            failed[spec.name] = str(exc)
+            log.error("%s", exc)
+    if not staged:
+        raise SourceError(",".join(failed), "every source failed: " + "; ".join(failed.values()))
+    return publish_run(staged, settings, run_date=run_date, full_refresh=full_refresh, failed=failed, **models)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _recover(state: StateStore, runs_dir: Path, hist: Path) -> None:
+    """Roll back runs that began publishing and never committed (killed, or failed mid-publish)."""
+    for run in state.runs(PUBLISHING):
+        P.roll_back(runs_dir, hist, run["run_id"], state.last_published())
+        state.mark(run["run_id"], ROLLED_BACK)
+
+
+def _run_id(run_date: str, full_refresh: bool, frame: pd.DataFrame, quarantine: list[dict]) -> str:
+    """Same night and same new rows -> same id, so a rerun after a crash replaces the same run folder."""
+    h = hashlib.sha1(f"{run_date}\x1f{int(full_refresh)}".encode())
+    for source, rid in sorted(zip(frame.get(V.SOURCE, []), frame.get(V.ID, []))):
+        h.update(f"\x1e{source}\x1f{rid}".encode("utf-8", "surrogatepass"))
+    for q in quarantine:
+        h.update(f"\x1dq{q[V.SOURCE]}\x1f{q[V.ID]}".encode("utf-8", "surrogatepass"))
+    return f"{run_date}-{h.hexdigest()[:10]}"
+
+
+def _commits(infos: list[dict], frame: pd.DataFrame, quarantine: list[dict]) -> list[SourceCommit]:
+    commits = {i["source"]: SourceCommit(i["source"], files=[tuple(f) for f in i["files"]], watermark=i["watermark"])
+               for i in infos}
+    for q in quarantine:
+        commits[q[V.SOURCE]].ids[str(q[V.ID])] = QUARANTINED
+    for source, rid in zip(frame.get(V.SOURCE, []), frame.get(V.ID, [])):
+        commits[source].ids[str(rid)] = WRITTEN
+    return list(commits.values())
+
+
+def _per_source(infos: list[dict], comments: pd.DataFrame, quarantine: pd.DataFrame, failed: dict) -> dict:
+    per: dict[str, dict] = {}
+    for i in infos:
+        name = i["source"]
+        q = quarantine[quarantine[V.SOURCE] == name] if len(quarantine) else quarantine
+        per[name] = {
+            "status": "ok", "kind": i["kind"], "inputs": i["inputs"], "rows_read": i["rows_read"],
+            "rows_written": int((comments[V.SOURCE] == name).sum()) if len(comments) else 0,
+            "rows_quarantined": len(q), "rows_already_processed": i["rows_already_processed"],
+            "quarantine_reasons": q[V.REASON].value_counts().to_dict() if len(q) else {},
+            "redactions": i["redactions"], "watermark": i["watermark"],
+        }
+    for name, message in failed.items():
+        per[name] = {"status": "failed", "error": message}
+    return per
+
+
+def _totals(per: dict) -> dict:
+    ok = [s for s in per.values() if s["status"] == "ok"]
+    counts = {"rows_read": sum(s["rows_read"] for s in ok), "rows_out": sum(s["rows_written"] for s in ok),
+              "rows_quarantined": sum(s["rows_quarantined"] for s in ok),
+              "rows_already_processed": sum(s["rows_already_processed"] for s in ok),
+              "sources_failed": len(per) - len(ok)}
+    for name, s in per.items():
+        if s["status"] == "ok" and s["rows_read"] != s["rows_written"] + s["rows_quarantined"] + s["rows_already_processed"]:
+            raise TxnlpError(f"row count mismatch in source '{name}': rows_read={s['rows_read']} != "
+                             f"rows_written={s['rows_written']} + rows_quarantined={s['rows_quarantined']} "
+                             f"+ rows_already_processed={s['rows_already_processed']}")
+    if counts["rows_read"] != counts["rows_out"] + counts["rows_quarantined"] + counts["rows_already_processed"]:
+        raise TxnlpError(f"row count mismatch: {counts}")
+    return counts
+
+
+def _complete_manifest(run_dir: Path, infos: list[dict], failed: dict, run_date: str, full_refresh: bool) -> dict:
+    """Add per-source counts to the manifest mine() wrote, check they add up, rebuild the report."""
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    comments = pd.read_parquet(run_dir / "comments.parquet", columns=[V.SOURCE])
+    quarantine = pd.read_csv(run_dir / "quarantine.csv", dtype=str, keep_default_na=False)
+    per = _per_source(infos, comments, quarantine, failed)
+    totals = _totals(per)
+    manifest["counts"] = {**manifest["counts"], **totals}
+    manifest.update({"run_date": run_date, "full_refresh": full_refresh, "sources": per})
+    write_json(run_dir / "manifest.json", manifest)
+    build_report(run_dir)
+    return manifest["counts"]
+
+
+def _sum_dicts(dicts) -> dict:
+    out: dict = {}
+    for d in dicts:
+        for k, v in d.items():
+            out[k] = round(out.get(k, 0) + v, 4)
+    return out
+
+
+def _cleanup(dirs) -> None:
+    """Staging holds redacted text only, but it is not an output: removed once published."""
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
