@@ -21,6 +21,8 @@ train_app = typer.Typer(no_args_is_help=True, help="Train a challenger model.")
 evaluate_app = typer.Typer(no_args_is_help=True, help="Evaluate a model on labelled files.")
 app.add_typer(train_app, name="train")
 app.add_typer(evaluate_app, name="evaluate")
+themes_app = typer.Typer(no_args_is_help=True, help="Edit themes.edits.yaml (renames, merges, ignores, pins).")
+app.add_typer(themes_app, name="themes")
 console = Console(stderr=True)
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML config (default ./txnlp.toml)")]
@@ -203,6 +205,42 @@ def sample_db(out: Annotated[Path, typer.Option("--out", help="SQLite file to wr
     from .io.sample_db import build_sample_db
 
     print(build_sample_db(sample, out))
+
+
+def _edit_themes(config: Optional[Path], change) -> None:
+    from . import edits as E
+
+    try:
+        path = load_settings(config).tracking.edits_file
+        E.save_edits(change(E, E.load_edits(path)), path)
+    except TxnlpError as exc:
+        _fail(exc)
+    console.print(f"updated {path}")
+
+
+@themes_app.command("rename")
+def themes_rename(theme_id: int, label: str, config: ConfigOpt = None) -> None:
+    """Give theme THEME_ID the label LABEL on every future run."""
+    _edit_themes(config, lambda E, ed: E.rename(ed, theme_id, label))
+
+
+@themes_app.command("merge")
+def themes_merge(ids: list[int], into: Annotated[int, typer.Option("--into", help="the id they become")],
+                 config: ConfigOpt = None) -> None:
+    """Report themes IDS as one theme, INTO."""
+    _edit_themes(config, lambda E, ed: E.merge(ed, ids, into))
+
+
+@themes_app.command("ignore")
+def themes_ignore(ids: list[int], config: ConfigOpt = None) -> None:
+    """Hide themes IDS from the shared-pain-point ranking."""
+    _edit_themes(config, lambda E, ed: E.ignore(ed, ids))
+
+
+@themes_app.command("pin")
+def themes_pin(name: str, keywords: list[str], config: ConfigOpt = None) -> None:
+    """Comments holding any of KEYWORDS always form their own theme NAME."""
+    _edit_themes(config, lambda E, ed: E.pin(ed, name, keywords))
 
 
 @app.command()

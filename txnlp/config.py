@@ -71,12 +71,20 @@ class PillarSettings(BaseModel):
 
 
 class ClusterSettings(BaseModel):
-    kind: Literal["agglomerative", "hdbscan"] = "agglomerative"
-    n_clusters: int | None = Field(None, ge=2)
-    # With neither set, agglomerative picks sqrt(n/2) clusters.
+    # spectral (kNN graph) on language-centred e5+USE: ARI 0.79 on the sample vs 0.70 Ward, <0.1 HDBSCAN (README).
+    kind: Literal["agglomerative", "hdbscan", "spectral"] = "spectral"
+    n_clusters: int | None = Field(12, ge=2)
+    # With neither set, agglomerative and spectral pick sqrt(n/2) clusters.
     distance_threshold: float | None = Field(None, gt=0)
     linkage: Literal["ward", "average", "complete"] = "ward"
+    # The documented minimum theme size: smaller clusters go to the outlier bucket (theme -1).
     min_cluster_size: int = Field(5, ge=2)
+    n_neighbors: int = Field(10, ge=2, description="spectral: neighbours per comment in the affinity graph")
+    # comment: one unit per comment (measured best on the sample); sentence: spaCy sentencizer units.
+    unit: Literal["comment", "sentence"] = "comment"
+    sentence_min_chars: int = Field(20, ge=1)
+    second_embedder: Literal["use", "none"] = "use"
+    centre_languages: bool = True
 
 
 class ThemeSettings(BaseModel):
@@ -86,6 +94,22 @@ class ThemeSettings(BaseModel):
     label_words: int = Field(3, ge=1)
 
 
+class TrackingSettings(BaseModel):
+    """Stable theme ids, theme history, emerging themes and analyst edits across nights."""
+
+    # Default (None): <output>/../state/, shared by consecutive nightly folders.
+    state_dir: Path | None = None
+    edits_file: Path = Path("themes.edits.yaml")
+    # Cosine between a new and a known centroid (language-centred e5+USE space) to keep the known id.
+    match_threshold: float = Field(0.7, ge=-1, le=1)
+    # Incremental nights: cosine to the nearest known centroid to join it (else outlier until the next full run).
+    assign_threshold: float = Field(0.35, ge=-1, le=1)
+    full_every: int = Field(1, ge=1, description="full re-clustering every N nights; incremental in between")
+    emerging_factor: float = Field(2.0, gt=1)
+    emerging_window: int = Field(7, ge=1)
+    emerging_min_size: int = Field(5, ge=1)
+
+
 class RankSettings(BaseModel):
     """Weights of the shared-pain-point score: negative volume x (1 + weighted spread)."""
 
@@ -93,6 +117,7 @@ class RankSettings(BaseModel):
     pillar_weight: float = 0.25
     channel_weight: float = 0.15
     language_weight: float = 0.15
+    min_link_negative: int = Field(2, ge=1, description="negative comments needed on each side for an EX-CX link")
 
 
 ScoreScale = Literal["nps", "csat", "none"]
@@ -165,6 +190,7 @@ class Settings(BaseSettings):
     pillar: PillarSettings = PillarSettings()
     cluster: ClusterSettings = ClusterSettings()
     themes: ThemeSettings = ThemeSettings()
+    tracking: TrackingSettings = TrackingSettings()
     rank: RankSettings = RankSettings()
     report: ReportSettings = ReportSettings()
     ingest: IngestSettings = IngestSettings()

@@ -53,6 +53,7 @@ class PipelineResult:
     themes: pd.DataFrame
     embeddings: np.ndarray
     timings: dict = field(default_factory=dict)
+    theme_tables: object | None = None  # theming.ThemeTables when a themer ran (pain points, state, history)
 
 
 @dataclass
@@ -68,8 +69,11 @@ class Pipeline:
     n_quotes: int = 3
     label_words: int = 3
     rank_weights: dict = field(default_factory=dict)
+    themer: object | None = None  # theming.ThemeModel: stable ids, edits, trends; None = plain clusterer
+    theme_options: dict = field(default_factory=dict)  # extra keyword arguments of build_theme_tables
 
-    def __call__(self, frame: pd.DataFrame, embeddings: np.ndarray | None = None) -> PipelineResult:
+    def __call__(self, frame: pd.DataFrame, embeddings: np.ndarray | None = None,
+                 theme_inputs=None) -> PipelineResult:
         timings: dict = {}
         frame = frame.reset_index(drop=True)
         if embeddings is None:
@@ -78,6 +82,8 @@ class Pipeline:
             return PipelineResult(_empty_comments(frame), pd.DataFrame(columns=list(V.THEME_COLUMNS)), embeddings, timings)
         sentiment = _timed(timings, "sentiment", self.sentiment.predict, frame, embeddings)
         pillar = _timed(timings, "pillar", self.pillar.predict, frame, embeddings)
+        if self.themer is not None:
+            return self._with_themer(frame, embeddings, sentiment, pillar, theme_inputs, timings)
         labels = _timed(timings, "cluster", self.clusterer.fit_predict, embeddings)
         comments = frame.copy()
         for extra in (sentiment, pillar):
@@ -93,6 +99,23 @@ class Pipeline:
         themes = themes.sort_values("shared_rank", na_position="last").reset_index(drop=True)
         log.info("pipeline: %d comments, %d themes, timings %s", len(comments), len(themes), timings)
         return PipelineResult(comments, themes[list(V.THEME_COLUMNS)], embeddings, timings)
+
+    def _with_themer(self, frame, embeddings, sentiment, pillar, theme_inputs, timings) -> PipelineResult:
+        from .theming import ThemeInputs, build_theme_tables
+
+        comments = frame.copy()
+        for extra in (sentiment, pillar):
+            for col in extra.columns:
+                comments[col] = extra[col].to_numpy()
+        tables = _timed(timings, "themes", lambda: build_theme_tables(
+            comments, embeddings, self.themer, theme_inputs or ThemeInputs(), embedder=self.embedder,
+            embedder_id=getattr(self.embedder, "model_id", type(self.embedder).__name__),
+            report_language=self.report_language, n_keywords=self.n_keywords, n_quotes=self.n_quotes,
+            label_words=self.label_words, rank_weights=self.rank_weights, **self.theme_options))
+        comments[V.THEME_ID] = tables.labels
+        comments[V.THEME_LABEL] = comments[V.THEME_ID].map(dict(zip(tables.themes[V.THEME_ID], tables.themes["label"])))
+        log.info("pipeline: %d comments, %d themes, timings %s", len(comments), len(tables.themes), timings)
+        return PipelineResult(comments, tables.themes, embeddings, timings, tables)
 
 
 def _empty_comments(frame: pd.DataFrame) -> pd.DataFrame:

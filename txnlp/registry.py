@@ -1,7 +1,7 @@
 """Name -> factory for every swappable stage, filled in one place; config picks by name."""
 from __future__ import annotations
 
-from .cluster import AgglomerativeClusterer, HDBSCANClusterer
+from .cluster import AgglomerativeClusterer, HDBSCANClusterer, SpectralClusterer
 from .config import Settings
 from .errors import ConfigError
 from .language import LanguageTagger, LinguaDetector
@@ -14,7 +14,21 @@ CLUSTERERS = {
         n_clusters=s.n_clusters, distance_threshold=s.distance_threshold,
         linkage=s.linkage, min_cluster_size=s.min_cluster_size),
     "hdbscan": lambda s: HDBSCANClusterer(min_cluster_size=s.min_cluster_size),
+    "spectral": lambda s: SpectralClusterer(n_clusters=s.n_clusters, n_neighbors=s.n_neighbors,
+                                            min_cluster_size=s.min_cluster_size),
 }
+
+
+def build_themer(settings: Settings, second_embedder=None):
+    """The theme stage (`theming.ThemeModel`): units, language centring, clusterer, id matching."""
+    from .sentences import CommentUnits, SentenceSplitter
+    from .theming import ThemeModel
+
+    c, t = settings.cluster, settings.tracking
+    splitter = SentenceSplitter(min_chars=c.sentence_min_chars) if c.unit == "sentence" else CommentUnits()
+    return ThemeModel(build_clusterer(settings), splitter, second_embedder, centre_languages=c.centre_languages,
+                      min_theme_size=c.min_cluster_size, match_threshold=t.match_threshold,
+                      assign_threshold=t.assign_threshold, full_every=t.full_every)
 
 
 def build_clusterer(settings: Settings):
@@ -36,13 +50,18 @@ def build_text_pipeline(settings: Settings, detector=None) -> TextPipeline:
     ])
 
 
-def build_pipeline(settings: Settings, *, embedder, sentiment, pillar) -> Pipeline:
+def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, themer=None) -> Pipeline:
     """Compose the model half; models are loaded by the caller (runner) and passed in."""
-    r = settings.rank
+    r, t, rep = settings.rank, settings.tracking, settings.report
     return Pipeline(
         embedder=embedder, sentiment=sentiment, pillar=pillar, clusterer=build_clusterer(settings),
         report_language=settings.themes.report_language, n_keywords=settings.themes.n_keywords,
         n_quotes=settings.themes.n_quotes, label_words=settings.themes.label_words,
         rank_weights={"audience_weight": r.audience_weight, "pillar_weight": r.pillar_weight,
                       "channel_weight": r.channel_weight, "language_weight": r.language_weight},
+        themer=themer,
+        theme_options={"employee": rep.employee_audiences, "customer": rep.customer_audiences,
+                       "min_link_negative": r.min_link_negative,
+                       "trends": {"growth_factor": t.emerging_factor, "window": t.emerging_window,
+                                  "min_size": t.emerging_min_size}},
     )

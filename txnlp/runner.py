@@ -7,6 +7,7 @@ redacted text) and `mine` (embed, classify, cluster, rank, publish).
 from __future__ import annotations
 
 import json
+import os
 import logging
 import shutil
 import time
@@ -23,13 +24,16 @@ from .classify import LinearSentimentClassifier, PillarTagger, PrototypePillarCl
 from .config import Settings
 from .embed import FakeEmbedder, SentenceTransformerEmbedder, resolve_model
 from .errors import ArtifactError, ConfigError, TxnlpError
+from .edits import load_edits
+from .io import theme_store
 from .io.read import load_inputs
 from .io.report import publish_report
 from .io.write import write_json, write_table
 from .logs import run_context
 from .progress import ProgressCallback, ProgressEmbedder, notify
-from .registry import build_pipeline, build_text_pipeline
+from .registry import build_pipeline, build_text_pipeline, build_themer
 from .screen import screen
+from .theming import ThemeInputs
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,21 @@ def make_embedder(settings: Settings):
         return FakeEmbedder()
     return SentenceTransformerEmbedder(resolve_model(e.model, e.cache_dir), prefix=e.prefix, batch_size=e.batch_size,
                                        max_seq_length=e.max_seq_length, device=e.device, threads=e.threads)
+
+
+def make_second_embedder(settings: Settings, embedder):
+    """The second view for themes (USE), or None; never with the fake embedder (tests stay offline and fast)."""
+    fake = settings.embed.kind == "fake" or str(getattr(embedder, "model_id", "")).startswith("fake")
+    if settings.cluster.second_embedder == "none" or fake:
+        return None
+    from .embed.use import USEEmbedder
+
+    return USEEmbedder(threads=settings.embed.threads)
+
+
+def _run_date(frame: pd.DataFrame) -> str:
+    """Tonight's date for the theme history: today (UTC); a nightly run publishes the night it ran."""
+    return datetime.now(timezone.utc).date().isoformat()
 
 
 def load_sentiment(settings: Settings) -> LinearSentimentClassifier:
@@ -127,9 +146,16 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     pillar = pillar or fit_pillar(settings, embedder)
     if progress is not None:
         embedder = ProgressEmbedder(embedder, progress)
+    themer = build_themer(settings, make_second_embedder(settings, embedder))
     pipeline = build_pipeline(settings, embedder=embedder, sentiment=SentimentTagger(sentiment),
-                              pillar=PillarTagger(pillar))
-    result = pipeline(frame)
+                              pillar=PillarTagger(pillar), themer=themer)
+    theme_dir = theme_store.state_dir(output_dir, settings.tracking.state_dir)
+    embedder_id = getattr(embedder, "model_id", type(embedder).__name__)
+    previous_state = theme_store.load_state(theme_dir, embedder_id, run_id)
+    theme_inputs = ThemeInputs(state=previous_state,
+                               history=theme_store.load_history(theme_dir, exclude_run_id=run_id), edits=load_edits(settings.tracking.edits_file),
+                               run_id=run_id, run_date=_run_date(frame))
+    result = pipeline(frame, theme_inputs=theme_inputs)
     comments = _order_columns(result.comments)
     quarantine = pd.DataFrame(info["quarantine"], columns=list(V.QUARANTINE_COLUMNS))
     counts = {"rows_in": int(info["rows_in"]), "rows_out": len(comments), "rows_quarantined": len(quarantine),
@@ -156,6 +182,15 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
         "quarantine_reasons": quarantine[V.REASON].value_counts().to_dict() if len(quarantine) else {},
         "redactions": info["redactions"], "timings": {**info["timings"], **result.timings},
     }
+    tables = result.theme_tables
+    if tables is not None:
+        for p in write_table(tables.pain_points, output_dir, "shared_pain_points"):
+            paths[p.name] = str(p)
+        paths["theme_state.json"] = str(theme_store.save_state(tables.state, theme_dir, run_id, previous_state))
+        paths["theme_history.parquet"] = str(theme_store.append_history(tables.history_rows, theme_dir))
+        # Relative to the run folder: a manifest must not depend on where the runs folder is mounted.
+        manifest["themes"] = {**tables.report, "state_dir": os.path.relpath(theme_dir, output_dir),
+                              "edits_file": str(settings.tracking.edits_file)}
     write_json(output_dir / "manifest.json", manifest)
     paths["manifest.json"] = str(output_dir / "manifest.json")
     notify(progress, "publish", 1, 2)

@@ -72,6 +72,7 @@ COMMENT_COLUMNS: tuple[str, ...] = (
 THEME_COLUMNS: tuple[str, ...] = (
     "theme_id", "label", "size", "share_negative", "mean_sentiment", "audiences", "pillars",
     "languages", "channels", "keywords", "quotes", "shared_rank", "shared_score",
+    "label_source", "first_seen", "last_seen", "trend", "emerging", "ignored",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = (ID, SOURCE, INPUT_FILE, INPUT_ROW, REASON)
 

@@ -49,4 +49,4 @@ def test_flow_beats_chance_on_sample_labels(flow_run):
     assert scores["lang_accuracy"] > 0.9
     assert scores["sentiment"]["macro_f1"] > 0.45   # chance is ~0.33
     assert scores["pillar"]["macro_f1"] > 0.30      # chance is ~0.25
-    assert scores["theme_ari"] > 0.1
+    assert scores["theme_ari"] > 0.6  # 0.79 measured (README, Themes)

@@ -4,6 +4,7 @@ The child process pauses at the chosen step (it writes a marker and sleeps); the
 with SIGKILL, checks that the state store did not advance, reruns, and compares every output, the
 history and the state with those of a run that was never interrupted.
 """
+import json
 import os
 import signal
 import subprocess
@@ -150,6 +151,13 @@ def test_ingest_kill_and_rerun_gives_identical_outputs(tmp_path, tiny_sentiment,
     state = state_store(settings)
     assert state.processed_ids("shop") == set() and state.watermark("crm") is None  # state did not advance
     run_sources(load_settings("txnlp.toml"), run_date=RUN_DATE)
-    assert _snapshot(root) == baseline
+    snapshot = _snapshot(root)
+    for name in sorted(set(snapshot["outputs"]) | set(baseline["outputs"])):  # name the file that differs
+        got, want = snapshot["outputs"].get(name), baseline["outputs"].get(name)
+        if isinstance(want, dict):
+            diff = {k: (v, want.get(k)) for k, v in got.items() if v != want.get(k)}
+            assert not diff, f"{name}: {json.dumps(diff, default=str)[:1500]}"
+        assert got == want, name
+    assert snapshot == baseline
     again = run_sources(load_settings("txnlp.toml"), run_date=RUN_DATE)  # and a third run adds nothing
     assert again.status == "nothing new" and _snapshot(root) == baseline

@@ -27,7 +27,7 @@ def test_report_rebuilds_from_outputs_alone(run_dir):
     pd.testing.assert_frame_equal(pd.read_parquet(run_dir / "kpis.parquet"), kpis)
     for section in ("summary", "kpi-pillar", "pain-points", "ex-cx", "themes", "nine-plus", "method"):
         assert f'id="{section}"' in html
-    assert 'id="emerging"' not in html  # no `emerging` column: no section
+    assert 'id="emerging"' in html  # themes carry `emerging` (theme tracking): the section is there
     assert 'data-chart="chart-sentiment-pillar"' in html and "Plotly.newPlot" in html
     # self-contained: nothing loaded from elsewhere
     assert not re.search(r'<(script|link|img)[^>]+(src|href)=["\']?(https?:)?//', html)

@@ -2,5 +2,6 @@
 from ._base import Clusterer, drop_small_clusters
 from .agglomerative import AgglomerativeClusterer
 from .hdbscan import HDBSCANClusterer
+from .spectral import SpectralClusterer
 
-__all__ = ["AgglomerativeClusterer", "Clusterer", "HDBSCANClusterer", "drop_small_clusters"]
+__all__ = ["AgglomerativeClusterer", "Clusterer", "HDBSCANClusterer", "SpectralClusterer", "drop_small_clusters"]
