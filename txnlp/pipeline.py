@@ -53,6 +53,7 @@ class PipelineResult:
     themes: pd.DataFrame
     embeddings: np.ndarray
     timings: dict = field(default_factory=dict)
+    sentences: pd.DataFrame | None = None
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Pipeline:
     n_quotes: int = 3
     label_words: int = 3
     rank_weights: dict = field(default_factory=dict)
+    sentences: object = None  # SentenceTagger, or None to skip sentence-level sentiment
 
     def __call__(self, frame: pd.DataFrame, embeddings: np.ndarray | None = None) -> PipelineResult:
         timings: dict = {}
@@ -83,6 +85,15 @@ class Pipeline:
         for extra in (sentiment, pillar):
             for col in extra.columns:
                 comments[col] = extra[col].to_numpy()
+        sentences = None
+        comments[V.MIXED] = None
+        if self.sentences is not None:
+            sentences, by_comment = _timed(timings, "sentences", self.sentences.predict, comments, embeddings)
+            comments[V.MIXED] = by_comment[V.MIXED].to_numpy()
+            for col in (V.SENTIMENT, V.SENTIMENT_SCORE):
+                if col in by_comment:
+                    recomputed = by_comment[col].to_numpy()
+                    comments[col] = np.where(pd.notna(recomputed), recomputed, comments[col].to_numpy())
         comments[V.THEME_ID] = labels
         described = _timed(timings, "describe", lambda: describe_themes(
             comments, embeddings, labels, report_language=self.report_language, n_keywords=self.n_keywords,
@@ -92,7 +103,7 @@ class Pipeline:
         comments[V.THEME_LABEL] = comments[V.THEME_ID].map(dict(zip(themes[V.THEME_ID], themes["label"])))
         themes = themes.sort_values("shared_rank", na_position="last").reset_index(drop=True)
         log.info("pipeline: %d comments, %d themes, timings %s", len(comments), len(themes), timings)
-        return PipelineResult(comments, themes[list(V.THEME_COLUMNS)], embeddings, timings)
+        return PipelineResult(comments, themes[list(V.THEME_COLUMNS)], embeddings, timings, sentences)
 
 
 def _empty_comments(frame: pd.DataFrame) -> pd.DataFrame:

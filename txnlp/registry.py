@@ -36,7 +36,7 @@ def build_text_pipeline(settings: Settings, detector=None) -> TextPipeline:
     ])
 
 
-def build_pipeline(settings: Settings, *, embedder, sentiment, pillar) -> Pipeline:
+def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, sentences=None) -> Pipeline:
     """Compose the model half; models are loaded by the caller (runner) and passed in."""
     r = settings.rank
     return Pipeline(
@@ -45,4 +45,5 @@ def build_pipeline(settings: Settings, *, embedder, sentiment, pillar) -> Pipeli
         n_quotes=settings.themes.n_quotes, label_words=settings.themes.label_words,
         rank_weights={"audience_weight": r.audience_weight, "pillar_weight": r.pillar_weight,
                       "channel_weight": r.channel_weight, "language_weight": r.language_weight},
+        sentences=sentences,
     )
