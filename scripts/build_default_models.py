@@ -36,8 +36,8 @@ log = logging.getLogger("build_default_models")
 # Rows kept per training file (seed 0): the CPU budget of one build on 2 shared cores.
 SUBSAMPLE = {
     "de_tripadvisor_bcn_restaurants": "all negative/neutral + 400 positive",
-    "ru_rusentiment_train": "600 per label (negative has 522: all)",
-    "en_uci_amazon_yelp_sentences": "800 rows",
+    "ru_rusentiment_train": "300 per label",
+    "en_uci_amazon_yelp_sentences": "400 rows",
     "xx_umsab_fr_es_it_pt_train": "600 rows",
 }
 
@@ -46,9 +46,9 @@ def subsample(name: str, df: pd.DataFrame) -> pd.DataFrame:
     if name == "de_tripadvisor_bcn_restaurants":
         return pd.concat([df[df.label != "positive"], df[df.label == "positive"].sample(400, random_state=0)]).sort_index()
     if name == "ru_rusentiment_train":
-        return pd.concat([g.sample(min(len(g), 600), random_state=0) for _, g in df.groupby("label")]).sort_index()
+        return pd.concat([g.sample(min(len(g), 300), random_state=0) for _, g in df.groupby("label")]).sort_index()
     if name == "en_uci_amazon_yelp_sentences":
-        return df.sample(800, random_state=0).sort_index()
+        return df.sample(400, random_state=0).sort_index()
     if name == "xx_umsab_fr_es_it_pt_train":
         return df.sample(600, random_state=0).sort_index()
     return df
@@ -89,6 +89,7 @@ def main(argv=None) -> None:
     parser.add_argument("--work", type=Path, default=REPO / ".cache/build")
     parser.add_argument("--approaches", type=Path, default=None, help="JSON of extra measured approaches for the cards")
     parser.add_argument("--no-promote", action="store_true")
+    parser.add_argument("--only-cached", action="store_true", help="train only on files whose vectors are cached")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -104,6 +105,10 @@ def main(argv=None) -> None:
     for f in sorted(args.train_dir.glob("*.csv")):
         subsample(f.stem, pd.read_csv(f, dtype=str, keep_default_na=False)).to_csv(subset / f.name, index=False)
     train_all = sorted(subset.glob("*.csv"))
+    if args.only_cached:  # a file with any text missing from the cache is left out (and so not in the card)
+        train_all = [f for f in train_all
+                     if pd.read_csv(f, dtype=str, keep_default_na=False)["text"].isin(e5.lookup.keys()).all()]
+        log.info("training files in the cache: %s", [f.name for f in train_all])
     eval_files = sorted(args.eval_dir.glob("*.csv"))
     recorded = json.loads(args.approaches.read_text()) if args.approaches else {}
 
@@ -129,7 +134,9 @@ def main(argv=None) -> None:
     chosen = results[best]
     final_tmp = args.work / "sentiment-final"
     r = train_sentiment(chosen["files"], final_tmp, e5, eval_files=eval_files, features=chosen["features"],
-                        feature_embedder=use if "use" in chosen["features"] else None, approaches=approaches)
+                        feature_embedder=use if "use" in chosen["features"] else None, approaches=approaches,
+                        notes="Rows kept per file (seed 0, for a 2-core CPU budget): " + "; ".join(
+                            f"`{k}`: {v}" for k, v in SUBSAMPLE.items()) + ". Files not listed above were not used.")
     sentiment_dir = REPO / "models" / "sentiment" / r["meta"]["model_id"]
     _install(final_tmp, sentiment_dir)
 

@@ -57,6 +57,8 @@ Russian and English: a multinomial logistic-regression head over frozen sentence
 (sources, licences and processing in its README):
 {files}
 
+{meta.get('notes', '')}
+
 ## Evaluation
 Macro-F1 over the labels present, on {', '.join(meta['eval_files']) or 'no files'} (never trained or tuned on):
 

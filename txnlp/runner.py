@@ -64,14 +64,20 @@ def make_embedder(settings: Settings):
 
 
 def _champion_dir(settings: Settings, task: str) -> Path | None:
-    """The registry's verified champion directory for `task`, when the registry is in use and has one."""
+    """The registry's verified champion directory for `task`, when the registry is in use and has one.
+
+    A `model_dir` set explicitly (config file, environment, keyword) wins over the registry.
+    """
+    section = settings.sentiment if task == "sentiment" else settings.pillar
+    if "model_dir" in section.model_fields_set and section.model_dir is not None:
+        return None
     if not settings.models.use_registry or not Path(settings.models.registry).is_file():
         return None
     return champion_dir(settings.models.registry, task)
 
 
 def load_sentiment(settings: Settings) -> LinearSentimentClassifier:
-    """The registry's sentiment champion, else `sentiment.model_dir`."""
+    """The registry's sentiment champion, else `sentiment.model_dir` (an explicit model_dir wins)."""
     model_dir = _champion_dir(settings, "sentiment") or Path(settings.sentiment.model_dir)
     if not model_dir.exists():
         raise ArtifactError(f"sentiment model not found at {model_dir}; train one with `txnlp train sentiment`")

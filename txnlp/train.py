@@ -66,7 +66,7 @@ def sentiment_matrix(texts: list[str], embedder, features: str = "base", feature
 
 def train_sentiment(train_files: list[Path], out_dir: Path, embedder, *, eval_files: list[Path] | None = None,
                     c_grid=(0.25, 1.0, 4.0), seed: int = 0, features: str = "base", feature_embedder=None,
-                    approaches: dict | None = None) -> dict:
+                    approaches: dict | None = None, notes: str = "") -> dict:
     """Fit a linear sentiment head on `train_files`, score it on `eval_files`, save it to `out_dir`.
 
     `approaches` (name -> {lang: macro-F1, ...}) are earlier measurements written into the card, dropped ones included.
@@ -96,7 +96,7 @@ def train_sentiment(train_files: list[Path], out_dir: Path, embedder, *, eval_fi
         "c_selection": selection, "temperature": round(clf.temperature_, 4),
         "eval_files": [Path(p).name for p in eval_files or []],
         "metrics": {k: {"n": v["n"], "macro_f1": v["macro_f1"]} for k, v in metrics.items()},
-        "approaches": approaches or {},
+        "approaches": approaches or {}, "notes": notes,
         "seconds": {"embed_train": round(embed_s, 1), "fit": round(fit_s, 1)},
         "date": date.today().isoformat(),
     }

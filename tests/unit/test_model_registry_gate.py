@@ -49,6 +49,8 @@ def test_registry_promote_rollback_and_runner_uses_champion(tmp_path, fake_embed
     assert load_sentiment(settings).meta_["model_id"] == "sent-a"
     with pytest.raises(ConfigError, match="no previous sentiment champion"):
         rollback(registry, "sentiment")
+    explicit = load_settings(None, models={"registry": str(registry)}, sentiment={"model_dir": str(b)})
+    assert load_sentiment(explicit).meta_["model_id"] == "sent-b"  # an explicit model_dir wins over the registry
 
 
 def test_registry_refuses_a_tampered_file(tmp_path, fake_embedder):
