@@ -117,6 +117,9 @@ def main(argv=None) -> None:
         "B: linear head, e5 + USE": dict(files=train_all, features="base+use"),
         "D: linear head, e5 + USE, without star-rating sets": dict(
             files=[f for f in train_all if "tripadvisor" not in f.name and "deberen" not in f.name], features="base+use"),
+        "E: linear head, e5 + USE, annotated sets only (UMSAB de/en, nl political, RU reviews + RuSentiment)": dict(
+            files=[f for f in train_all if f.name.split("_")[1] in ("umsab", "political", "sentirueval2015", "rusentiment")
+                   and not f.name.startswith("xx_")], features="base+use"),
     }
     results = {}
     for name, c in candidates.items():
@@ -132,13 +135,10 @@ def main(argv=None) -> None:
                              "train_s": r["train_s"], "kept": "yes" if k == best else "no"} for k, r in results.items()},
                         recorded.get("sentiment", {}))
     chosen = results[best]
-    final_tmp = args.work / "sentiment-final"
-    r = train_sentiment(chosen["files"], final_tmp, e5, eval_files=eval_files, features=chosen["features"],
-                        feature_embedder=use if "use" in chosen["features"] else None, approaches=approaches,
-                        notes="Rows kept per file (seed 0, for a 2-core CPU budget): " + "; ".join(
-                            f"`{k}`: {v}" for k, v in SUBSAMPLE.items()) + ". Files not listed above were not used.")
+    r = _with_card(chosen["dir"], approaches, "Rows kept per file (seed 0, for a 2-core CPU budget): " + "; ".join(
+        f"`{k}`: {v}" for k, v in SUBSAMPLE.items()) + ". Files not listed above were not used.")
     sentiment_dir = REPO / "models" / "sentiment" / r["meta"]["model_id"]
-    _install(final_tmp, sentiment_dir)
+    _install(chosen["dir"], sentiment_dir)
 
     # --- pillar -----------------------------------------------------------------------------
     sample = labelled_sample(REPO / "data/sample", REPO / "data/sample_labels")
@@ -158,6 +158,19 @@ def main(argv=None) -> None:
         registry = REPO / "models" / "registry.json"
         promote(registry, "sentiment", sentiment_dir, summarise_metrics(r["metrics"], V.SUPPORTED_LANGS))
         promote(registry, "pillar", pillar_dir, summarise_metrics(p["metrics"], V.SUPPORTED_LANGS))
+
+
+def _with_card(model_dir: Path, approaches: dict, notes: str) -> dict:
+    """Rewrite a trained sentiment model's meta and card with the comparison table (no refit)."""
+    from txnlp.cards import sentiment_card
+    from txnlp.classify import LinearSentimentClassifier
+
+    clf = LinearSentimentClassifier.load(model_dir)
+    meta = {k: v for k, v in clf.meta_.items() if k not in ("kind", "classes", "params")}
+    meta.update(approaches=approaches, notes=notes)
+    clf.save(model_dir, meta=meta, card=sentiment_card(meta))
+    full = {g: {"n": v["n"], "macro_f1": v["macro_f1"]} for g, v in meta["metrics"].items()}
+    return {"meta": meta, "metrics": full}
 
 
 def _merge(computed: dict, recorded: dict) -> dict:

@@ -24,12 +24,14 @@ from .classify._base import check_embeddings
 
 log = logging.getLogger(__name__)
 
-# Contrastive conjunctions that start a new clause with its own polarity (lower case, per language).
+# Adversative conjunctions that start a new clause with its own polarity (lower case, per language).
+# Concessive ones ("although", "obwohl", "хотя") are left out on purpose: their clause usually shares
+# the sentence's polarity ("he helped me, although it isn't his job"), so a cut there invents mixed comments.
 CONTRAST_WORDS: dict[str, tuple[str, ...]] = {
-    "en": ("but", "however", "although", "though", "yet"),
-    "nl": ("maar", "echter", "hoewel", "alleen"),
-    "de": ("aber", "jedoch", "allerdings", "obwohl", "doch"),
-    "ru": ("но", "однако", "хотя", "зато", "а вот"),
+    "en": ("but", "however"),
+    "nl": ("maar", "echter"),
+    "de": ("aber", "jedoch", "allerdings"),
+    "ru": ("но", "однако", "зато", "а вот"),
 }
 _LINE_BREAKS = re.compile(r"\s*(?:\r?\n|\u2022|(?:^|\s)[-*]\s)+\s*")
 _MIN_CLAUSE_CHARS = 8
