@@ -50,6 +50,9 @@ def save_model_dir(directory: Path, tensors: dict[str, np.ndarray], meta: dict, 
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
         if directory.exists():
             shutil.rmtree(directory)
+        os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; a model directory is meant to be shared
+        for f in tmp.iterdir():
+            os.chmod(f, 0o644)
         os.replace(tmp, directory)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

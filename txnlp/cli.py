@@ -125,8 +125,9 @@ def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", hel
 def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV with text,label[,lang]; repeatable")],
                     out: Annotated[Path, typer.Option("--out", help="model directory to write")],
                     eval_data: Annotated[Optional[list[Path]], typer.Option("--eval", help="held-out CSVs")] = None,
+                    features: Annotated[str, typer.Option(help="base (shared e5 embedding) or base+use")] = "base",
                     config: ConfigOpt = None, verbose: bool = True) -> None:
-    """Train a linear sentiment head on the configured embedder."""
+    """Train a linear sentiment head (a challenger) on the configured embedder."""
     _setup_logging(verbose)
     from .progress import ProgressEmbedder
     from .runner import make_embedder
@@ -138,10 +139,58 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
             embedder = make_embedder(settings)
             if progress is not None:
                 embedder = ProgressEmbedder(embedder, progress)
-            result = train_fn(data, out, embedder, eval_files=eval_data, seed=settings.seed)
+            use = None
+            if "use" in features.split("+"):
+                from .embed import USEEmbedder
+
+                use = USEEmbedder(threads=settings.embed.threads or 2)
+            result = train_fn(data, out, embedder, eval_files=eval_data, seed=settings.seed, features=features,
+                              feature_embedder=use)
     except TxnlpError as exc:
         _fail(exc)
     print(json.dumps(result["meta"]["metrics"], indent=2))
+
+
+@train_app.command("pillar")
+def train_pillar(data: Annotated[Optional[list[Path]], typer.Option("--data", help="CSV text,label[,lang,audience,channel]")] = None,
+                 out: Annotated[Path, typer.Option("--out", help="model directory to write")] = Path("models/_candidates/pillar"),
+                 no_definitions: Annotated[bool, typer.Option("--no-definitions", help="leave the pillar descriptions out")] = False,
+                 config: ConfigOpt = None, verbose: bool = True) -> None:
+    """Train a pillar challenger (logistic regression on e5 + audience/channel) and score it on the labelled sample."""
+    _setup_logging(verbose)
+    from .evaluate import labelled_sample
+    from .runner import make_embedder
+    from .train import train_pillar as train_fn
+
+    try:
+        settings = load_settings(config)
+        m = settings.models
+        sample = labelled_sample(m.pillar_sample_dir, m.pillar_labels_dir) if Path(m.pillar_sample_dir).is_dir() else None
+        result = train_fn(data or [], out, make_embedder(settings),
+                          definitions=None if no_definitions else settings.pillar.definitions, eval_frame=sample,
+                          eval_name=f"{m.pillar_sample_dir} (labels {m.pillar_labels_dir})", seed=settings.seed)
+    except TxnlpError as exc:
+        _fail(exc)
+    print(json.dumps(result["meta"]["metrics"], indent=2))
+
+
+def _print_report(title: str, report: dict) -> None:
+    """Per-group macro-F1, then per-class precision/recall and the confusion matrix of each group."""
+    table = Table(title=title)
+    for col in ("group", "n", "macro-F1", "accuracy"):
+        table.add_column(col)
+    for group, r in report.items():
+        table.add_row(group, str(r["n"]), f"{r['macro_f1']:.3f}", f"{r['accuracy']:.3f}")
+    console.print(table)
+    for group, r in report.items():
+        detail = Table(title=f"{group}: per class (rows true, columns predicted)")
+        for col in ("class", "precision", "recall", "f1", "support", *r["labels"]):
+            detail.add_column(col)
+        for label, row in zip(r["labels"], r["confusion"]):
+            pc = r["per_class"].get(label, {})
+            detail.add_row(label, *(f"{pc[k]:.3f}" if k in pc else "-" for k in ("precision", "recall", "f1")),
+                           str(pc.get("support", 0)), *map(str, row))
+        console.print(detail)
 
 
 @evaluate_app.command("sentiment")
@@ -151,27 +200,95 @@ def evaluate_sentiment(model: Annotated[Path, typer.Option("--model")],
                        config: ConfigOpt = None) -> None:
     """Per-language macro-F1, per-class precision/recall and confusion matrix."""
     _setup_logging(False)
-    from .classify import LinearSentimentClassifier
-    from .evaluate import report_by_group
     from .io.write import write_json
-    from .labelled import read_labelled
-    from .runner import make_embedder
 
     try:
-        frame = read_labelled(data, V.SENTIMENTS)
-        clf = LinearSentimentClassifier.load(model)
-        report = report_by_group(frame, clf.predict(make_embedder(load_settings(config)).encode(frame["text"].tolist())),
-                                 V.SENTIMENTS)
+        report = _evaluate("sentiment", model, data, config)
     except TxnlpError as exc:
         _fail(exc)
-    table = Table(title=f"sentiment: {model}")
-    for col in ("group", "n", "macro-F1", "accuracy"):
-        table.add_column(col)
-    for group, r in report.items():
-        table.add_row(group, str(r["n"]), f"{r['macro_f1']:.3f}", f"{r['accuracy']:.3f}")
-    console.print(table)
+    _print_report(f"sentiment: {model}", report)
     if out:
         write_json(out, report)
+
+
+@evaluate_app.command("pillar")
+def evaluate_pillar(model: Annotated[Path, typer.Option("--model")],
+                    data: Annotated[list[Path], typer.Option("--data", help="CSV text,label[,lang,audience,channel]")],
+                    out: Annotated[Optional[Path], typer.Option("--out", help="write the report as JSON")] = None,
+                    config: ConfigOpt = None) -> None:
+    """Primary-pillar macro-F1 per language, per-class precision/recall and confusion matrix."""
+    _setup_logging(False)
+    from .io.write import write_json
+
+    try:
+        report = _evaluate("pillar", model, data, config)
+    except TxnlpError as exc:
+        _fail(exc)
+    _print_report(f"pillar: {model}", report)
+    if out:
+        write_json(out, report)
+
+
+def _evaluate(kind: str, model: Path, data: list[Path], config) -> dict:
+    from .evaluate import report_by_group
+    from .labelled import read_labelled
+    from .retrain import EXTRA, TASKS, load_model, predict_labelled
+    from .runner import make_embedder
+
+    settings = load_settings(config)
+    frame = read_labelled(data, TASKS[kind], extra=EXTRA if kind == "pillar" else ())
+    clf = load_model(kind, model)
+    use = None
+    if kind == "sentiment":
+        from .classify.sentiment import needs_use
+        from .embed import USEEmbedder
+
+        use = USEEmbedder(threads=settings.embed.threads or 2) if needs_use(clf) else None
+    return report_by_group(frame, predict_labelled(kind, clf, frame, make_embedder(settings), use), TASKS[kind])
+
+
+models_app = typer.Typer(no_args_is_help=True, help="The champion registry: list, promote, rollback.")
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list(config: ConfigOpt = None) -> None:
+    """Champion and previous models per task."""
+    from .model_registry import read_registry
+
+    data = read_registry(load_settings(config).models.registry)
+    print(json.dumps({t: {"champion": (s.get("champion") or {}).get("model_id"),
+                          "metrics": (s.get("champion") or {}).get("metrics"),
+                          "previous": [p["model_id"] for p in s.get("previous", [])]}
+                      for t, s in data["models"].items()}, indent=2))
+
+
+@models_app.command("rollback")
+def models_rollback(task: Annotated[str, typer.Argument(help="sentiment or pillar")], config: ConfigOpt = None) -> None:
+    """Make the previous champion the champion again."""
+    from .model_registry import rollback
+
+    try:
+        entry = rollback(load_settings(config).models.registry, task)
+    except TxnlpError as exc:
+        _fail(exc)
+    print(f"{task} champion is now {entry['model_id']} ({entry['path']})")
+
+
+@models_app.command("promote")
+def models_promote(task: Annotated[str, typer.Argument(help="sentiment or pillar")],
+                   model: Annotated[Path, typer.Option("--model", help="model directory")],
+                   metrics: Annotated[Optional[Path], typer.Option(help="JSON of gate metrics")] = None,
+                   config: ConfigOpt = None) -> None:
+    """Register a model directory as champion without the gate (first install, or a decision made elsewhere)."""
+    from .model_registry import promote
+
+    try:
+        entry = promote(load_settings(config).models.registry, task, model,
+                        json.loads(metrics.read_text()) if metrics else {})
+    except TxnlpError as exc:
+        _fail(exc)
+    print(f"{task} champion is now {entry['model_id']}")
 
 
 @app.command()

@@ -60,14 +60,35 @@ class EmbedSettings(BaseModel):
 
 
 class SentimentSettings(BaseModel):
+    # Used when the registry (models.registry) has no sentiment champion.
     model_dir: Path = Path("models/sentiment")
     neutral_margin: float = Field(0.0, ge=0)
+    sentences: bool = Field(True, description="sentence-level sentiment, sentences.* and the mixed flag")
+    split_contrast: bool = Field(True, description="also split clauses at but/maar/aber/но")
+    max_sentences: int = Field(40, ge=1)
+    mixed_threshold: float = Field(0.6, gt=0.5, le=1, description="P(pos) and P(neg) a sentence needs to count")
+    long_text_chars: int = Field(1000, ge=1, description="longer comments are scored from their sentences")
 
 
 class PillarSettings(BaseModel):
     definitions: Path = Path("data/seed/pillar_definitions.yaml")
     examples: Path | None = Path("data/seed/pillar_seed.csv")
     temperature: float = Field(0.05, gt=0)
+    # A trained LinearPillarClassifier; used when the registry has no pillar champion. None: zero-shot prototypes.
+    model_dir: Path | None = None
+
+
+class ModelsSettings(BaseModel):
+    """The champion registry and the retrain gate."""
+
+    registry: Path = Path("models/registry.json")
+    use_registry: bool = True
+    sentiment_eval_dir: Path = Path("../shared/eval/sentiment")
+    pillar_sample_dir: Path = Path("data/sample")
+    pillar_labels_dir: Path = Path("data/sample_labels")
+    candidates_dir: Path = Path("models/_candidates")
+    holdout: float = Field(0.2, gt=0, lt=1)
+    max_language_drop: float = Field(0.02, ge=0, description="macro-F1 a language may lose at promotion")
 
 
 class ClusterSettings(BaseModel):
@@ -194,6 +215,7 @@ class Settings(BaseSettings):
     rank: RankSettings = RankSettings()
     report: ReportSettings = ReportSettings()
     ingest: IngestSettings = IngestSettings()
+    models: ModelsSettings = ModelsSettings()
     seed: int = 0
 
     @classmethod

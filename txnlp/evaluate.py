@@ -63,3 +63,24 @@ def score_run(comments: pd.DataFrame, labels: pd.DataFrame) -> dict:
     out["theme_purity"] = {t: round(float(g[V.THEME_ID].value_counts(normalize=True).iloc[0]), 3)
                            for t, g in themed.groupby("theme")}
     return out
+
+
+def labelled_sample(sample_dir, labels_dir) -> pd.DataFrame:
+    """The labelled sample as labelled rows for pillar measuring: text, label (primary pillar), lang, audience, channel.
+
+    For MEASURING only: never fit on it.
+    """
+    from pathlib import Path
+
+    frames = []
+    for f in sorted(Path(sample_dir).glob("*")):
+        if f.suffix == ".csv":
+            frames.append(pd.read_csv(f, dtype=str, keep_default_na=False))
+        elif f.suffix == ".jsonl":
+            frames.append(pd.read_json(f, lines=True, dtype=str))
+    comments = pd.concat(frames, ignore_index=True).fillna("")
+    labels = read_label_files([labels_dir])
+    cols = [c for c in ("id", "text", "channel") if c in comments]
+    merged = comments[cols].merge(labels, on="id", how="inner")
+    merged = merged[merged["text"].str.strip() != ""]
+    return merged.rename(columns={"pillar": "label"}).assign(file="sample").reset_index(drop=True)

@@ -8,8 +8,11 @@ import pandas as pd
 from .errors import InputDataError
 
 
-def read_labelled(paths: list[str | Path], allowed: tuple[str, ...]) -> pd.DataFrame:
-    """Concatenate labelled files; a label outside `allowed` is an error naming the values and row numbers."""
+def read_labelled(paths: list[str | Path], allowed: tuple[str, ...], extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Concatenate labelled files; a label outside `allowed` is an error naming the values and row numbers.
+
+    `extra` columns (e.g. audience, channel) are kept when a file has them, empty otherwise.
+    """
     frames = []
     for path in map(Path, paths):
         if not path.is_file():
@@ -30,7 +33,10 @@ def read_labelled(paths: list[str | Path], allowed: tuple[str, ...]) -> pd.DataF
         if "lang" not in frame:
             frame["lang"] = "und"
         frame["file"] = path.name
-        frames.append(frame[["text", "label", "lang", "file"]])
+        for column in extra:
+            if column not in frame:
+                frame[column] = ""
+        frames.append(frame[["text", "label", "lang", *extra, "file"]])
     if not frames:
         raise InputDataError("no labelled files given")
     return pd.concat(frames, ignore_index=True)

@@ -54,6 +54,7 @@ class PipelineResult:
     embeddings: np.ndarray
     timings: dict = field(default_factory=dict)
     theme_tables: object | None = None  # theming.ThemeTables when a themer ran (pain points, state, history)
+    sentences: pd.DataFrame | None = None
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Pipeline:
     rank_weights: dict = field(default_factory=dict)
     themer: object | None = None  # theming.ThemeModel: stable ids, edits, trends; None = plain clusterer
     theme_options: dict = field(default_factory=dict)  # extra keyword arguments of build_theme_tables
+    sentences: object = None  # SentenceTagger, or None to skip sentence-level sentiment
 
     def __call__(self, frame: pd.DataFrame, embeddings: np.ndarray | None = None,
                  theme_inputs=None) -> PipelineResult:
@@ -82,13 +84,24 @@ class Pipeline:
             return PipelineResult(_empty_comments(frame), pd.DataFrame(columns=list(V.THEME_COLUMNS)), embeddings, timings)
         sentiment = _timed(timings, "sentiment", self.sentiment.predict, frame, embeddings)
         pillar = _timed(timings, "pillar", self.pillar.predict, frame, embeddings)
-        if self.themer is not None:
-            return self._with_themer(frame, embeddings, sentiment, pillar, theme_inputs, timings)
-        labels = _timed(timings, "cluster", self.clusterer.fit_predict, embeddings)
         comments = frame.copy()
         for extra in (sentiment, pillar):
             for col in extra.columns:
                 comments[col] = extra[col].to_numpy()
+        sentences = None
+        comments[V.MIXED] = None
+        if self.sentences is not None:
+            sentences, by_comment = _timed(timings, "sentences", self.sentences.predict, comments, embeddings)
+            comments[V.MIXED] = by_comment[V.MIXED].to_numpy()
+            for col in (V.SENTIMENT, V.SENTIMENT_SCORE):
+                if col in by_comment:
+                    recomputed = by_comment[col].to_numpy()
+                    comments[col] = np.where(pd.notna(recomputed), recomputed, comments[col].to_numpy())
+        if self.themer is not None:
+            result = self._with_themer(comments, embeddings, theme_inputs, timings)
+            result.sentences = sentences
+            return result
+        labels = _timed(timings, "cluster", self.clusterer.fit_predict, embeddings)
         comments[V.THEME_ID] = labels
         described = _timed(timings, "describe", lambda: describe_themes(
             comments, embeddings, labels, report_language=self.report_language, n_keywords=self.n_keywords,
@@ -98,15 +111,11 @@ class Pipeline:
         comments[V.THEME_LABEL] = comments[V.THEME_ID].map(dict(zip(themes[V.THEME_ID], themes["label"])))
         themes = themes.sort_values("shared_rank", na_position="last").reset_index(drop=True)
         log.info("pipeline: %d comments, %d themes, timings %s", len(comments), len(themes), timings)
-        return PipelineResult(comments, themes[list(V.THEME_COLUMNS)], embeddings, timings)
+        return PipelineResult(comments, themes[list(V.THEME_COLUMNS)], embeddings, timings, sentences=sentences)
 
-    def _with_themer(self, frame, embeddings, sentiment, pillar, theme_inputs, timings) -> PipelineResult:
+    def _with_themer(self, comments, embeddings, theme_inputs, timings) -> PipelineResult:
         from .theming import ThemeInputs, build_theme_tables
 
-        comments = frame.copy()
-        for extra in (sentiment, pillar):
-            for col in extra.columns:
-                comments[col] = extra[col].to_numpy()
         tables = _timed(timings, "themes", lambda: build_theme_tables(
             comments, embeddings, self.themer, theme_inputs or ThemeInputs(), embedder=self.embedder,
             embedder_id=getattr(self.embedder, "model_id", type(self.embedder).__name__),
@@ -115,7 +124,7 @@ class Pipeline:
         comments[V.THEME_ID] = tables.labels
         comments[V.THEME_LABEL] = comments[V.THEME_ID].map(dict(zip(tables.themes[V.THEME_ID], tables.themes["label"])))
         log.info("pipeline: %d comments, %d themes, timings %s", len(comments), len(tables.themes), timings)
-        return PipelineResult(comments, tables.themes, embeddings, timings, tables)
+        return PipelineResult(comments, tables.themes, embeddings, timings, theme_tables=tables)
 
 
 def _empty_comments(frame: pd.DataFrame) -> pd.DataFrame:

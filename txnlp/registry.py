@@ -21,11 +21,11 @@ CLUSTERERS = {
 
 def build_themer(settings: Settings, second_embedder=None):
     """The theme stage (`theming.ThemeModel`): units, language centring, clusterer, id matching."""
-    from .sentences import CommentUnits, SentenceSplitter
+    from .theme_units import CommentUnits, SentenceUnits
     from .theming import ThemeModel
 
     c, t = settings.cluster, settings.tracking
-    splitter = SentenceSplitter(min_chars=c.sentence_min_chars) if c.unit == "sentence" else CommentUnits()
+    splitter = SentenceUnits(min_chars=c.sentence_min_chars) if c.unit == "sentence" else CommentUnits()
     return ThemeModel(build_clusterer(settings), splitter, second_embedder, centre_languages=c.centre_languages,
                       min_theme_size=c.min_cluster_size, match_threshold=t.match_threshold,
                       assign_threshold=t.assign_threshold, full_every=t.full_every)
@@ -50,7 +50,7 @@ def build_text_pipeline(settings: Settings, detector=None) -> TextPipeline:
     ])
 
 
-def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, themer=None) -> Pipeline:
+def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, themer=None, sentences=None) -> Pipeline:
     """Compose the model half; models are loaded by the caller (runner) and passed in."""
     r, t, rep = settings.rank, settings.tracking, settings.report
     return Pipeline(
@@ -64,4 +64,5 @@ def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, themer=No
                        "min_link_negative": r.min_link_negative,
                        "trends": {"growth_factor": t.emerging_factor, "window": t.emerging_window,
                                   "min_size": t.emerging_min_size}},
+        sentences=sentences,
     )

