@@ -199,16 +199,7 @@ def evaluate_sentiment(model: Annotated[Path, typer.Option("--model")],
                        out: Annotated[Optional[Path], typer.Option("--out", help="write the report as JSON")] = None,
                        config: ConfigOpt = None) -> None:
     """Per-language macro-F1, per-class precision/recall and confusion matrix."""
-    _setup_logging(False)
-    from .io.write import write_json
-
-    try:
-        report = _evaluate("sentiment", model, data, config)
-    except TxnlpError as exc:
-        _fail(exc)
-    _print_report(f"sentiment: {model}", report)
-    if out:
-        write_json(out, report)
+    _evaluate_command("sentiment", model, data, out, config)
 
 
 @evaluate_app.command("pillar")
@@ -217,14 +208,18 @@ def evaluate_pillar(model: Annotated[Path, typer.Option("--model")],
                     out: Annotated[Optional[Path], typer.Option("--out", help="write the report as JSON")] = None,
                     config: ConfigOpt = None) -> None:
     """Primary-pillar macro-F1 per language, per-class precision/recall and confusion matrix."""
+    _evaluate_command("pillar", model, data, out, config)
+
+
+def _evaluate_command(kind: str, model: Path, data: list[Path], out: Optional[Path], config) -> None:
     _setup_logging(False)
     from .io.write import write_json
 
     try:
-        report = _evaluate("pillar", model, data, config)
+        report = _evaluate(kind, model, data, config)
     except TxnlpError as exc:
         _fail(exc)
-    _print_report(f"pillar: {model}", report)
+    _print_report(f"{kind}: {model}", report)
     if out:
         write_json(out, report)
 
