@@ -21,7 +21,8 @@ from . import __version__
 from . import vocab as V
 from .classify import LinearSentimentClassifier, PillarTagger, PrototypePillarClassifier, SentimentTagger, read_definitions
 from .config import Settings
-from .embed import FakeEmbedder, SentenceTransformerEmbedder, resolve_model
+from .embed import FakeEmbedder
+from .embed.factory import build_embedder
 from .errors import ArtifactError, ConfigError, TxnlpError
 from .io.read import load_inputs
 from .io.report import publish_report
@@ -52,11 +53,9 @@ class RunResult:
 # --- models: loaded here, at the edge, and passed into the pipeline ---------------------------
 
 def make_embedder(settings: Settings):
-    e = settings.embed
-    if e.kind == "fake":
+    if settings.embed.kind == "fake":
         return FakeEmbedder()
-    return SentenceTransformerEmbedder(resolve_model(e.model, e.cache_dir), prefix=e.prefix, batch_size=e.batch_size,
-                                       max_seq_length=e.max_seq_length, device=e.device, threads=e.threads)
+    return build_embedder(settings.embed)
 
 
 def load_sentiment(settings: Settings) -> LinearSentimentClassifier:
