@@ -107,18 +107,21 @@ def new_run_id() -> str:
 
 
 def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None, sentiment=None, pillar=None,
-         run_id: str | None = None, progress: ProgressCallback | None = None) -> RunResult:
+         run_id: str | None = None, progress: ProgressCallback | None = None, embeddings=None) -> RunResult:
     """Run the models on a staged folder and publish every output into `output_dir`.
 
     `progress(step, done, total)`, when given, hears about embedding (per chunk) and publishing.
+    `embeddings`, when given (rows in staged order, e.g. gathered from chunks embedded on a cluster),
+    replace the embedding stage.
     """
     run_id = run_id or new_run_id()
     with run_context(run_id):
-        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, progress)
+        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, progress,
+                     embeddings)
 
 
 def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, sentiment, pillar, run_id: str,
-          progress: ProgressCallback | None) -> RunResult:
+          progress: ProgressCallback | None, embeddings=None) -> RunResult:
     info = json.loads((stage_dir / STAGE_INFO).read_text())
     frame = pd.read_parquet(stage_dir / STAGED)
     embedder = embedder or make_embedder(settings)
@@ -128,7 +131,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
         embedder = ProgressEmbedder(embedder, progress)
     pipeline = build_pipeline(settings, embedder=embedder, sentiment=SentimentTagger(sentiment),
                               pillar=PillarTagger(pillar))
-    result = pipeline(frame)
+    result = pipeline(frame, embeddings)
     comments = _order_columns(result.comments)
     quarantine = pd.DataFrame(info["quarantine"], columns=list(V.QUARANTINE_COLUMNS))
     counts = {"rows_in": int(info["rows_in"]), "rows_out": len(comments), "rows_quarantined": len(quarantine),
