@@ -7,7 +7,7 @@ E5_DIR    := .cache/txnlp/multilingual-e5-small
 TORCH_VER := 2.13.0
 OUT       ?= out/demo
 
-.PHONY: install demo test test-fast models clean
+.PHONY: install demo test test-fast models clean bench
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -20,7 +20,11 @@ $(STAMP): pyproject.toml
 $(E5_DIR)/txnlp_rebuild.json: $(STAMP)
 	$(BIN)/python -m txnlp.embed.e5_rebuild $(E5_DIR)
 
-install: $(STAMP) $(E5_DIR)/txnlp_rebuild.json
+# ONNX Runtime backend: exported from the packaged weights into the cache, never committed.
+$(E5_DIR)/onnx/txnlp_onnx.json: $(E5_DIR)/txnlp_rebuild.json
+	$(BIN)/python -m txnlp.embed.onnx $(E5_DIR)
+
+install: $(STAMP) $(E5_DIR)/txnlp_rebuild.json $(E5_DIR)/onnx/txnlp_onnx.json
 
 models: install
 
@@ -32,6 +36,10 @@ test: install
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
+
+N ?= 10000
+bench: install
+	$(BIN)/python bench/run.py --n $(N)
 
 clean:
 	rm -rf $(VENV) .cache out

@@ -13,7 +13,7 @@ from pathlib import Path
 from prefect import flow, task
 
 import txnlp
-from txnlp import ingest, runner
+from txnlp import distributed, ingest, runner
 from txnlp.errors import SourceError
 
 
@@ -23,18 +23,46 @@ def stage_inputs(inputs: list[str], stage_dir: str, config: str | None) -> str:
 
 
 @task
-def mine_feedback(stage_dir: str, output_dir: str, config: str | None) -> dict:
-    return runner.mine(Path(stage_dir), Path(output_dir), txnlp.load_settings(config)).summary()
+def embed_chunk(stage_dir: str, start: int, stop: int, config: str | None) -> str:
+    return str(distributed.embed_chunk(Path(stage_dir), start, stop, txnlp.load_settings(config)))
+
+
+@task
+def mine_feedback(stage_dir: str, output_dir: str, config: str | None, embedding_paths: list[str] | None = None) -> dict:
+    embeddings = distributed.gather_embeddings(embedding_paths) if embedding_paths else None
+    return runner.mine(Path(stage_dir), Path(output_dir), txnlp.load_settings(config), embeddings=embeddings).summary()
 
 
 @flow(name="mine-feedback", log_prints=False)
-def mine_feedback_flow(inputs: list[str], output_dir: str, config: str | None = None) -> dict:
-    """Read, redact, classify, cluster and rank the feedback in `inputs`; publish into `output_dir`."""
+def mine_feedback_flow(inputs: list[str], output_dir: str, config: str | None = None, chunked: bool = False) -> dict:
+    """Read, redact, classify, cluster and rank the feedback in `inputs`; publish into `output_dir`.
+
+    `chunked`: embed `scale.chunk_rows` rows per task, mapped over the flow's task runner (Dask
+    workers with `dask_flow`), then mine on the gathered matrix.
+    """
     stage_dir = str(Path(output_dir) / ".stage")
     staged = stage_inputs(inputs, stage_dir, config)
-    summary = mine_feedback(staged, output_dir, config)
+    paths = None
+    if chunked:
+        chunks = distributed.plan_chunks(Path(staged), txnlp.load_settings(config).scale.chunk_rows)
+        futures = embed_chunk.map(staged, [a for a, _ in chunks], [b for _, b in chunks], config)
+        paths = [f.result() for f in futures]
+    summary = mine_feedback(staged, output_dir, config, paths)
     runner.cleanup_stage(Path(stage_dir))
     return summary
+
+
+def dask_flow(config: str | None = None):
+    """`mine_feedback_flow` on Prefect's DaskTaskRunner: `scale.dask_address`, or a local cluster."""
+    from prefect_dask import DaskTaskRunner
+
+    scale = txnlp.load_settings(config).scale
+    if scale.dask_address:
+        runner_ = DaskTaskRunner(address=scale.dask_address)
+    else:
+        runner_ = DaskTaskRunner(cluster_kwargs={"n_workers": scale.dask_workers, "processes": True,
+                                                 "threads_per_worker": scale.dask_threads_per_worker})
+    return mine_feedback_flow.with_options(task_runner=runner_)
 
 
 def retry_source_errors(task, task_run, state) -> bool:
@@ -105,7 +133,10 @@ def main(argv: list[str] | None = None) -> dict:
         return summary
     if not args.output:
         parser.error("--output is required with --input (or add --sources)")
-    summary = mine_feedback_flow(args.input, args.output, args.config)
+    if txnlp.load_settings(args.config).scale.task_runner == "dask":
+        summary = dask_flow(args.config)(args.input, args.output, args.config, chunked=True)
+    else:
+        summary = mine_feedback_flow(args.input, args.output, args.config)
     print(json.dumps(summary, indent=2))
     print(f"outputs: {Path(args.output).resolve()}\nreport:  {Path(summary['paths']['report.html']).resolve()}")
     return summary

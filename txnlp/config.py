@@ -56,7 +56,17 @@ class EmbedSettings(BaseModel):
     # Texts longer than this many tokens are truncated by choice (e5 reads at most 512).
     max_seq_length: int = Field(256, ge=8, le=512)
     device: str = "cpu"
-    threads: int | None = None
+    # torch / onnxruntime intra-op threads; None means all cores (os.cpu_count()).
+    threads: int | None = Field(None, ge=1)
+    # torch: sentence-transformers; onnx / onnx-int8: ONNX Runtime on the export made by
+    # `python -m txnlp.embed.onnx`. Default onnx (fp32): 1.6x torch here, cosine 1.0000, same F1; int8 is
+    # 3.3x but cosine 0.987 and -1 F1 point, under the bar (docs/scale.md).
+    backend: Literal["torch", "onnx", "onnx-int8"] = "onnx"
+    # Vectors only, keyed by (model id + weights hash, sha256 of the normalised text): never the text.
+    cache: bool = True
+    cache_path: Path | None = None  # default: <cache_dir>/embeddings.sqlite
+    # Rows per encode call: bounds tokenizer and activation memory whatever the night's volume.
+    chunk_size: int = Field(2048, ge=1)
 
 
 class SentimentSettings(BaseModel):
@@ -198,6 +208,21 @@ class IngestSettings(BaseModel):
     sources: list[SourceSettings] = []
 
 
+class ScaleSettings(BaseModel):
+    """Past one machine and past one Ward matrix: Dask for the embedding chunks, a sample for Ward."""
+
+    # Prefect task runner of the nightly flow's embedding chunks: "default" (threads in-process) or "dask".
+    task_runner: Literal["default", "dask"] = "default"
+    # An existing Dask scheduler, e.g. "tcp://scheduler:8786"; None starts a local cluster.
+    dask_address: str | None = None
+    dask_workers: int = Field(2, ge=1)
+    dask_threads_per_worker: int = Field(1, ge=1)
+    chunk_rows: int = Field(5000, ge=1)
+    # Ward needs O(n^2) memory: above this many rows it runs on a seeded sample of this size and
+    # every other row joins the nearest cluster centroid.
+    ward_max_rows: int = Field(10000, ge=2)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TXNLP_", env_nested_delimiter="__", extra="forbid", toml_file=DEFAULT_CONFIG_FILE
@@ -216,6 +241,7 @@ class Settings(BaseSettings):
     report: ReportSettings = ReportSettings()
     ingest: IngestSettings = IngestSettings()
     models: ModelsSettings = ModelsSettings()
+    scale: ScaleSettings = ScaleSettings()
     seed: int = 0
 
     @classmethod

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .cluster import AgglomerativeClusterer, HDBSCANClusterer, SpectralClusterer
+from .cluster.sampled import SampledClusterer
 from .config import Settings
 from .errors import ConfigError
 from .language import LanguageTagger, LinguaDetector
@@ -54,7 +55,9 @@ def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, themer=No
     """Compose the model half; models are loaded by the caller (runner) and passed in."""
     r, t, rep = settings.rank, settings.tracking, settings.report
     return Pipeline(
-        embedder=embedder, sentiment=sentiment, pillar=pillar, clusterer=build_clusterer(settings),
+        embedder=embedder, sentiment=sentiment, pillar=pillar, clusterer=SampledClusterer(
+            build_clusterer(settings), max_rows=settings.scale.ward_max_rows,
+            min_cluster_size=settings.cluster.min_cluster_size, seed=settings.seed),
         report_language=settings.themes.report_language, n_keywords=settings.themes.n_keywords,
         n_quotes=settings.themes.n_quotes, label_words=settings.themes.label_words,
         rank_weights={"audience_weight": r.audience_weight, "pillar_weight": r.pillar_weight,

@@ -24,7 +24,8 @@ from .classify import (LinearPillarClassifier, LinearSentimentClassifier, Pillar
                        SentimentTagger, read_definitions)
 from .classify.sentiment import needs_use
 from .config import Settings
-from .embed import FakeEmbedder, SentenceTransformerEmbedder, USEEmbedder, resolve_model
+from .embed import FakeEmbedder, USEEmbedder
+from .embed.factory import build_embedder
 from .errors import ArtifactError, ConfigError, TxnlpError
 from .edits import load_edits
 from .io import theme_store
@@ -60,11 +61,9 @@ class RunResult:
 # --- models: loaded here, at the edge, and passed into the pipeline ---------------------------
 
 def make_embedder(settings: Settings):
-    e = settings.embed
-    if e.kind == "fake":
+    if settings.embed.kind == "fake":
         return FakeEmbedder()
-    return SentenceTransformerEmbedder(resolve_model(e.model, e.cache_dir), prefix=e.prefix, batch_size=e.batch_size,
-                                       max_seq_length=e.max_seq_length, device=e.device, threads=e.threads)
+    return build_embedder(settings.embed)
 
 
 def make_second_embedder(settings: Settings, embedder, use: USEEmbedder | None = None):
@@ -167,18 +166,21 @@ def new_run_id() -> str:
 
 
 def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None, sentiment=None, pillar=None,
-         run_id: str | None = None, progress: ProgressCallback | None = None) -> RunResult:
+         run_id: str | None = None, progress: ProgressCallback | None = None, embeddings=None) -> RunResult:
     """Run the models on a staged folder and publish every output into `output_dir`.
 
     `progress(step, done, total)`, when given, hears about embedding (per chunk) and publishing.
+    `embeddings`, when given (rows in staged order, e.g. gathered from chunks embedded on a cluster),
+    replace the embedding stage.
     """
     run_id = run_id or new_run_id()
     with run_context(run_id):
-        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, progress)
+        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, progress,
+                     embeddings)
 
 
 def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, sentiment, pillar, run_id: str,
-          progress: ProgressCallback | None) -> RunResult:
+          progress: ProgressCallback | None, embeddings=None) -> RunResult:
     info = json.loads((stage_dir / STAGE_INFO).read_text())
     frame = pd.read_parquet(stage_dir / STAGED)
     embedder = embedder or make_embedder(settings)
@@ -201,7 +203,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     theme_inputs = ThemeInputs(state=previous_state,
                                history=theme_store.load_history(theme_dir, exclude_run_id=run_id),
                                edits=load_edits(settings.tracking.edits_file), run_id=run_id, run_date=_run_date(frame))
-    result = pipeline(frame, theme_inputs=theme_inputs)
+    result = pipeline(frame, embeddings, theme_inputs=theme_inputs)
     comments = _order_columns(result.comments)
     quarantine = pd.DataFrame(info["quarantine"], columns=list(V.QUARANTINE_COLUMNS))
     counts = {"rows_in": int(info["rows_in"]), "rows_out": len(comments), "rows_quarantined": len(quarantine),

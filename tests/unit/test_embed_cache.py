@@ -1,0 +1,66 @@
+"""Embedding cache, chunked encoding and the embedder factory, on the FakeEmbedder."""
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+from txnlp.config import Settings
+from txnlp.embed import FakeEmbedder
+from txnlp.embed.cache import CachedEmbedder, EmbeddingCache, text_hash
+from txnlp.embed.chunked import ChunkedEmbedder
+from txnlp.embed.factory import build_embedder, cache_path_for
+
+TEXTS = ["De app logt me steeds uit", "Die App meldet mich ab", "Приложение выкидывает", "great help, thanks",
+         "De app logt me steeds uit", "  De app  logt me steeds uit "]
+
+
+class CountingEmbedder(FakeEmbedder):
+    def __init__(self):
+        super().__init__(dim=16)
+        self.encoded = 0
+
+    def encode(self, texts):
+        self.encoded += len(texts)
+        return super().encode(texts)
+
+
+def test_embed_cache_rerun_encodes_nothing_and_matches(tmp_path):
+    inner = CountingEmbedder()
+    cached = CachedEmbedder(inner, EmbeddingCache(tmp_path / "c.sqlite"))
+    first = cached.encode(TEXTS)
+    assert inner.encoded == 4  # three repeats of one text (after whitespace normalising) are encoded once
+    again = cached.encode(TEXTS)
+    assert inner.encoded == 4 and cached.hits_ == len(TEXTS) and cached.misses_ == 0
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_allclose(first[:4], FakeEmbedder(dim=16).encode(TEXTS[:4]), atol=1e-6)
+
+
+def test_embed_cache_stores_hashes_never_text(tmp_path):
+    path = tmp_path / "c.sqlite"
+    CachedEmbedder(FakeEmbedder(dim=16), EmbeddingCache(path)).encode(TEXTS)
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    for t in TEXTS:
+        assert t.strip().encode() not in raw
+    hashes = {row[0] for row in sqlite3.connect(path).execute("SELECT hash FROM vectors")}
+    assert text_hash(TEXTS[0]) in hashes and len(hashes) == 4
+
+
+def test_embed_cache_key_separates_models(tmp_path):
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    a = CachedEmbedder(FakeEmbedder(dim=16, seed=0), cache).encode(TEXTS[:2])
+    b = CachedEmbedder(FakeEmbedder(dim=16, seed=1), cache).encode(TEXTS[:2])
+    assert not np.allclose(a, b)
+    assert cache.count() == 4
+
+
+def test_embed_chunked_keeps_row_order():
+    texts = [f"comment {i} " + "x" * (i % 7) for i in range(50)]
+    np.testing.assert_allclose(ChunkedEmbedder(FakeEmbedder(), chunk_size=7).encode(texts),
+                               FakeEmbedder().encode(texts), atol=1e-6)
+
+
+def test_embed_factory_defaults_cache_under_cache_dir(tmp_path):
+    s = Settings(embed={"cache_dir": tmp_path})
+    assert cache_path_for(s.embed) == tmp_path / "embeddings.sqlite"
+    assert isinstance(build_embedder(Settings(embed={"kind": "fake"}).embed), FakeEmbedder)

@@ -1,0 +1,47 @@
+"""Build the configured embedder: backend, threads, chunking and the on-disk cache, in one place."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from .cache import CachedEmbedder, EmbeddingCache
+from .chunked import ChunkedEmbedder
+from .fake import FakeEmbedder
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE = "embeddings.sqlite"
+
+
+def cache_path_for(embed_settings) -> Path:
+    e = embed_settings
+    return Path(e.cache_path) if e.cache_path is not None else Path(e.cache_dir) / CACHE_FILE
+
+
+def build_embedder(embed_settings, *, use_cache: bool | None = None):
+    """Embedder for `settings.embed`: torch or ONNX Runtime, threads set, chunked, cached unless fake.
+
+    Threads default to every core: the forward pass is the run's time, and a nightly job has the
+    machine to itself. The fake embedder is never cached (it is cheaper than the lookup).
+    """
+    from .sentence_transformers import SentenceTransformerEmbedder, resolve_model
+
+    e = embed_settings
+    if e.kind == "fake":
+        return FakeEmbedder()
+    threads = e.threads or os.cpu_count() or 1
+    path = resolve_model(e.model, e.cache_dir)
+    if e.backend == "torch":
+        base = SentenceTransformerEmbedder(path, prefix=e.prefix, batch_size=e.batch_size,
+                                           max_seq_length=e.max_seq_length, device=e.device, threads=threads)
+    else:
+        from .onnx import OnnxEmbedder, export_onnx
+
+        quantize = e.backend == "onnx-int8"
+        export_onnx(path, quantize=quantize)  # no-op when the export for these weights exists
+        base = OnnxEmbedder(path, prefix=e.prefix, batch_size=e.batch_size, max_seq_length=e.max_seq_length,
+                            quantize=quantize, threads=threads)
+    if e.cache if use_cache is None else use_cache:
+        base = CachedEmbedder(base, EmbeddingCache(cache_path_for(e)))
+    return ChunkedEmbedder(base, chunk_size=e.chunk_size)

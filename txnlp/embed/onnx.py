@@ -1,0 +1,178 @@
+"""ONNX Runtime embedder: the same e5 weights, exported by txnlp, optionally int8-quantized.
+
+Why our own export and not sentence-transformers' `backend="onnx"`: that path needs optimum-onnx,
+which pins transformers < 4.58 while txnlp runs transformers 5. The graph is the bare transformer
+(input_ids, attention_mask -> last_hidden_state); mean pooling and L2 normalisation are done here
+in numpy, exactly as the sentence-transformers folder's Pooling and Normalize modules do.
+The exported files live in the cache folder, never in git (`python -m txnlp.embed.onnx MODEL_DIR`).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ArtifactError
+from ._base import l2_normalise
+
+log = logging.getLogger(__name__)
+
+ONNX_SUBDIR = "onnx"
+FP32_FILE = "model.onnx"
+INT8_FILE = "model_qint8.onnx"
+RECORD_FILE = "txnlp_onnx.json"
+
+
+def onnx_path(model_dir: str | Path, quantize: bool) -> Path:
+    return Path(model_dir) / ONNX_SUBDIR / (INT8_FILE if quantize else FP32_FILE)
+
+
+def _weights_sha(model_dir: Path) -> str:
+    record = model_dir / "txnlp_rebuild.json"
+    if record.is_file():
+        return json.loads(record.read_text())["source_sha256"]
+    sizes = sorted((f.name, f.stat().st_size) for f in model_dir.rglob("*.safetensors"))
+    return hashlib.sha256(json.dumps(sizes).encode()).hexdigest()
+
+
+def export_onnx(model_dir: str | Path, quantize: bool = True, opset: int = 17) -> Path:
+    """Export the transformer of a sentence-transformers folder to `<model_dir>/onnx/`; idempotent.
+
+    The export is skipped when a record says these weights were already exported. Returns the
+    path of the requested file (fp32 or int8 dynamic-quantized).
+    """
+    import torch
+    from transformers import AutoModel
+
+    model_dir = Path(model_dir)
+    out_dir = model_dir / ONNX_SUBDIR
+    record_path = out_dir / RECORD_FILE
+    sha = _weights_sha(model_dir)
+    record = json.loads(record_path.read_text()) if record_path.is_file() else {}
+    fp32 = out_dir / FP32_FILE
+    if record.get("weights_sha256") != sha or not fp32.is_file():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        model = AutoModel.from_pretrained(str(model_dir)).eval()
+        ids = torch.ones((2, 16), dtype=torch.long)
+        mask = torch.ones((2, 16), dtype=torch.long)
+        tmp = fp32.with_suffix(".onnx.tmp")
+
+        class _Wrapped(torch.nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask):
+                return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+        with torch.no_grad():
+            torch.onnx.export(
+                _Wrapped(model), (ids, mask), str(tmp), input_names=["input_ids", "attention_mask"],
+                output_names=["last_hidden_state"], opset_version=opset, dynamo=False,
+                dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                              "last_hidden_state": {0: "batch", 1: "seq"}})
+        os.replace(tmp, fp32)
+        record = {"weights_sha256": sha, "opset": opset}
+        record_path.write_text(json.dumps(record, indent=2))
+        log.info("exported onnx fp32 to %s", fp32)
+    if not quantize:
+        return fp32
+    int8 = out_dir / INT8_FILE
+    if record.get("int8_weights_sha256") != sha or not int8.is_file():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        tmp = int8.with_suffix(".onnx.tmp")
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+        os.replace(tmp, int8)
+        record["int8_weights_sha256"] = sha
+        record_path.write_text(json.dumps(record, indent=2))
+        log.info("quantized onnx int8 to %s", int8)
+    return int8
+
+
+class OnnxEmbedder:
+    """Encode with ONNX Runtime on an exported e5 graph; rows sorted by length so padding is short.
+
+    Args:
+        model_dir: the sentence-transformers folder (tokenizer files and the `onnx/` export).
+        quantize: read the int8 graph instead of fp32.
+        threads: intra-op threads of ONNX Runtime; None means all cores.
+    """
+
+    def __init__(self, model_dir: str, prefix: str = "query: ", batch_size: int = 32, max_seq_length: int = 256,
+                 quantize: bool = True, threads: int | None = None):
+        self.model_dir = model_dir
+        self.prefix = prefix
+        self.batch_size = batch_size
+        self.max_seq_length = max_seq_length
+        self.quantize = quantize
+        self.threads = threads
+        self._session = None
+        self._tokenizer = None
+
+    @property
+    def model_id(self) -> str:
+        from .sentence_transformers import model_fingerprint
+
+        kind = "onnx-int8" if self.quantize else "onnx"
+        return f"{Path(self.model_dir).name}@{model_fingerprint(self.model_dir)}+{kind}"
+
+    def _load(self):
+        if self._session is None:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            path = onnx_path(self.model_dir, self.quantize)
+            if not path.is_file():
+                raise ArtifactError(f"ONNX export not found at {path}; run `python -m txnlp.embed.onnx {self.model_dir}`")
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self.threads or os.cpu_count() or 1
+            options.inter_op_num_threads = 1
+            self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            tok = Tokenizer.from_file(str(Path(self.model_dir) / "tokenizer.json"))
+            tok.enable_truncation(self.max_seq_length)
+            tok.no_padding()
+            self._tokenizer = tok
+            log.info("loaded onnx embedder %s (threads=%d)", self.model_id, options.intra_op_num_threads)
+        return self._session
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        session = self._load()
+        if not texts:
+            return np.zeros((0, session.get_outputs()[0].shape[-1] or 384), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch([self.prefix + t for t in texts])
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(-lengths, kind="stable")
+        out = None
+        for start in range(0, len(texts), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            width = int(lengths[rows].max())
+            ids = np.full((len(rows), width), 1, dtype=np.int64)  # XLM-R pad id
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for j, r in enumerate(rows):
+                n = lengths[r]
+                ids[j, :n] = encodings[r].ids
+                mask[j, :n] = 1
+            hidden = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            if out is None:
+                out = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)
+            out[rows] = pooled
+        return l2_normalise(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Export a sentence-transformers folder's transformer to ONNX.")
+    parser.add_argument("model_dir")
+    parser.add_argument("--no-quantize", action="store_true")
+    args = parser.parse_args(argv)
+    export_onnx(args.model_dir, quantize=not args.no_quantize)
+
+
+if __name__ == "__main__":
+    main()
