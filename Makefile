@@ -6,6 +6,9 @@ STAMP     := $(VENV)/.installed
 E5_DIR    := .cache/txnlp/multilingual-e5-small
 TORCH_VER := 2.13.0
 OUT       ?= out/demo
+# Offline machines: Prefect's ephemeral server must not try to phone home.
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
 
 .PHONY: install demo test test-fast models clean bench
 
