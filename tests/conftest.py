@@ -47,5 +47,17 @@ def sample_csv(tmp_path) -> Path:
     return path
 
 
+@pytest.fixture()
+def fake_config(tmp_path, tiny_sentiment) -> str:
+    """A config with the fake embedder, the tiny head and 2-row chunks for the Dask path."""
+    model = tmp_path / "sentiment"
+    tiny_sentiment.save(model)
+    cfg = tmp_path / "txnlp.toml"
+    cfg.write_text(f'[embed]\nkind = "fake"\n[sentiment]\nmodel_dir = "{model}"\n'
+                   '[cluster]\nn_clusters = 2\nmin_cluster_size = 2\n[scale]\nchunk_rows = 2\n'
+                   'task_runner = "dask"\ndask_workers = 2\n')
+    return str(cfg)
+
+
 def read_manifest(out: Path) -> dict:
     return json.loads((out / "manifest.json").read_text())

@@ -7,17 +7,12 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_flow_dask_two_workers_same_rows_as_default(tmp_path, sample_csv, tiny_sentiment):
+def test_flow_dask_two_workers_same_rows_as_default(tmp_path, sample_csv, fake_config):
     from prefect.testing.utilities import prefect_test_harness
 
     from pipelines.nightly import dask_flow, mine_feedback_flow
 
-    model = tmp_path / "sentiment"
-    tiny_sentiment.save(model)
-    cfg = tmp_path / "txnlp.toml"
-    cfg.write_text(f'[embed]\nkind = "fake"\n[sentiment]\nmodel_dir = "{model}"\n'
-                   '[cluster]\nn_clusters = 2\nmin_cluster_size = 2\n[scale]\nchunk_rows = 2\n'
-                   'task_runner = "dask"\ndask_workers = 2\n')
+    cfg = fake_config
     with prefect_test_harness(server_startup_timeout=120):
         dask_summary = dask_flow(str(cfg))([str(sample_csv)], str(tmp_path / "dask"), str(cfg), chunked=True)
         default_summary = mine_feedback_flow([str(sample_csv)], str(tmp_path / "default"), str(cfg))

@@ -12,17 +12,6 @@ from txnlp import distributed
 from txnlp.errors import InputDataError
 
 
-@pytest.fixture()
-def fake_config(tmp_path, tiny_sentiment):
-    model = tmp_path / "sentiment"
-    tiny_sentiment.save(model)
-    cfg = tmp_path / "txnlp.toml"
-    cfg.write_text(f'[embed]\nkind = "fake"\n[sentiment]\nmodel_dir = "{model}"\n'
-                   '[cluster]\nn_clusters = 2\nmin_cluster_size = 2\n[scale]\nchunk_rows = 2\n'
-                   'task_runner = "dask"\ndask_workers = 2\n')
-    return str(cfg)
-
-
 def _outputs(out: Path) -> pd.DataFrame:
     return pd.read_parquet(out / "comments.parquet").sort_values("id").reset_index(drop=True)
 
