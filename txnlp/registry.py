@@ -27,7 +27,7 @@ def build_themer(settings: Settings, second_embedder=None):
 
     c, t = settings.cluster, settings.tracking
     splitter = SentenceUnits(min_chars=c.sentence_min_chars) if c.unit == "sentence" else CommentUnits()
-    return ThemeModel(build_clusterer(settings), splitter, second_embedder, centre_languages=c.centre_languages,
+    return ThemeModel(build_scaled_clusterer(settings), splitter, second_embedder, centre_languages=c.centre_languages,
                       min_theme_size=c.min_cluster_size, match_threshold=t.match_threshold,
                       assign_threshold=t.assign_threshold, full_every=t.full_every)
 
@@ -38,6 +38,12 @@ def build_clusterer(settings: Settings):
     except KeyError:
         raise ConfigError(f"unknown cluster.kind '{settings.cluster.kind}' (known: {', '.join(CLUSTERERS)})") from None
     return factory(settings.cluster)
+
+
+def build_scaled_clusterer(settings: Settings) -> SampledClusterer:
+    """The configured clusterer, run on a sample above `scale.ward_max_rows` rows (its n^2 memory)."""
+    return SampledClusterer(build_clusterer(settings), max_rows=settings.scale.ward_max_rows,
+                            min_cluster_size=settings.cluster.min_cluster_size, seed=settings.seed)
 
 
 def build_text_pipeline(settings: Settings, detector=None) -> TextPipeline:
@@ -55,9 +61,7 @@ def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, themer=No
     """Compose the model half; models are loaded by the caller (runner) and passed in."""
     r, t, rep = settings.rank, settings.tracking, settings.report
     return Pipeline(
-        embedder=embedder, sentiment=sentiment, pillar=pillar, clusterer=SampledClusterer(
-            build_clusterer(settings), max_rows=settings.scale.ward_max_rows,
-            min_cluster_size=settings.cluster.min_cluster_size, seed=settings.seed),
+        embedder=embedder, sentiment=sentiment, pillar=pillar, clusterer=build_scaled_clusterer(settings),
         report_language=settings.themes.report_language, n_keywords=settings.themes.n_keywords,
         n_quotes=settings.themes.n_quotes, label_words=settings.themes.label_words,
         rank_weights={"audience_weight": r.audience_weight, "pillar_weight": r.pillar_weight,

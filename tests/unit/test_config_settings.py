@@ -22,3 +22,12 @@ def test_config_errors_are_clear(tmp_path):
         load_settings(cfg)
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(tmp_path / "missing.toml")
+
+
+def test_registry_theme_clusterer_is_capped_for_scale(tmp_path):
+    from txnlp.cluster.sampled import SampledClusterer
+    from txnlp.registry import build_themer
+
+    settings = load_settings(None, scale={"ward_max_rows": 500})
+    themer = build_themer(settings)
+    assert isinstance(themer.clusterer, SampledClusterer) and themer.clusterer.max_rows == 500
