@@ -60,18 +60,24 @@ def save_model_dir(directory: Path, tensors: dict[str, np.ndarray], meta: dict, 
     return directory
 
 
+def read_versioned_json(path: Path, what: str, version: int = FORMAT_VERSION) -> dict:
+    """A JSON file of ours (manifest, registry): refused when unreadable or of another format version."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as exc:
+        raise ArtifactError(f"{path}: unreadable {what} ({exc.msg})") from None
+    if data.get("format_version") != version:
+        raise ArtifactError(f"{path}: format_version {data.get('format_version')} != {version}")
+    return data
+
+
 def verify_model_dir(directory: Path) -> dict:
     """Check the manifest and every file's sha256; return the manifest."""
     directory = Path(directory)
     manifest_path = directory / MANIFEST
     if not manifest_path.is_file():
         raise ArtifactError(f"{directory}: no {MANIFEST}; not a txnlp model directory")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ArtifactError(f"{manifest_path}: unreadable manifest ({exc.msg})") from None
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise ArtifactError(f"{manifest_path}: format_version {manifest.get('format_version')} != {FORMAT_VERSION}")
+    manifest = read_versioned_json(manifest_path, "manifest")
     for name, expected in manifest.get("files", {}).items():
         path = directory / name
         if not path.is_file():

@@ -19,7 +19,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .artifacts import sha256_file
+from .artifacts import read_versioned_json, sha256_file
 from .errors import ArtifactError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -34,13 +34,7 @@ def read_registry(path: Path) -> dict:
     path = Path(path)
     if not path.is_file():
         return {"format_version": FORMAT_VERSION, "models": {}}
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ArtifactError(f"{path}: unreadable registry ({exc.msg})") from None
-    if data.get("format_version") != FORMAT_VERSION:
-        raise ArtifactError(f"{path}: format_version {data.get('format_version')} != {FORMAT_VERSION}")
-    return data
+    return read_versioned_json(path, "registry", FORMAT_VERSION)
 
 
 def _write_registry(path: Path, data: dict) -> None:
