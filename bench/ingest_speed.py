@@ -15,9 +15,9 @@ import pandas as pd
 from txnlp.config import SourceSettings
 from txnlp.ingest import _raw_frame, _redact_passthrough
 from txnlp.io.sources import read_source
-from txnlp.normalise import Normaliser
-from txnlp.redact import Redactor
-from txnlp.screen import screen
+from txnlp.text.normalise import Normaliser
+from txnlp.text.redact import Redactor
+from txnlp.text.screen import screen
 
 TEXTS = ["De app logt me steeds uit, erg irritant. Bel me op 06-12345678",
          "Die Warteschleife ist eine Katastrophe, Frau Müller war aber nett",

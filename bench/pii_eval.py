@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
-from txnlp.pii_eval import read_labelled_pii, score_redaction
+from txnlp.text.pii_eval import read_labelled_pii, score_redaction
 
 
 def main(folder: str = "data/pii") -> dict:

@@ -13,7 +13,8 @@ from pathlib import Path
 from prefect import flow, task
 
 import txnlp
-from txnlp import distributed, ingest, runner
+from txnlp import ingest, runner
+from txnlp.embed import distributed
 from txnlp.errors import SourceError
 
 

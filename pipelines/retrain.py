@@ -13,7 +13,7 @@ from pathlib import Path
 from prefect import flow, task
 
 import txnlp
-from txnlp import retrain as rt
+from txnlp.training import retrain as rt
 from txnlp import runner
 
 

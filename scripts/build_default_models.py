@@ -27,9 +27,9 @@ sys.path.insert(0, str(REPO))
 
 from txnlp import vocab as V  # noqa: E402
 from txnlp.config import load_settings  # noqa: E402
-from txnlp.evaluate import labelled_sample  # noqa: E402
-from txnlp.model_registry import promote, summarise_metrics  # noqa: E402
-from txnlp.train import train_pillar, train_sentiment  # noqa: E402
+from txnlp.training.evaluate import labelled_sample  # noqa: E402
+from txnlp.training.champions import promote, summarise_metrics  # noqa: E402
+from txnlp.training.train import train_pillar, train_sentiment  # noqa: E402
 
 log = logging.getLogger("build_default_models")
 
@@ -162,7 +162,7 @@ def main(argv=None) -> None:
 
 def _with_card(model_dir: Path, approaches: dict, notes: str) -> dict:
     """Rewrite a trained sentiment model's meta and card with the comparison table (no refit)."""
-    from txnlp.cards import sentiment_card
+    from txnlp.training.cards import sentiment_card
     from txnlp.classify import LinearSentimentClassifier
 
     clf = LinearSentimentClassifier.load(model_dir)
@@ -193,7 +193,7 @@ def select_pillar_params(embedder, seed_file: Path, defs: Path) -> tuple[float, 
     from sklearn.model_selection import StratifiedKFold
 
     from txnlp.classify import LinearPillarClassifier
-    from txnlp.train import pillar_training_frame
+    from txnlp.training.train import pillar_training_frame
 
     seed = pillar_training_frame([seed_file], None)
     d = pillar_training_frame(None, defs)
@@ -219,7 +219,7 @@ def pillar_baselines(embedder, seed_file: Path, defs: Path, sample: pd.DataFrame
     from sklearn.metrics import f1_score
 
     from txnlp.classify import LinearPillarClassifier, PrototypePillarClassifier
-    from txnlp.train import pillar_training_frame
+    from txnlp.training.train import pillar_training_frame
 
     seed, d = pillar_training_frame([seed_file], None), pillar_training_frame(None, defs)
     both = pd.concat([d, seed], ignore_index=True)

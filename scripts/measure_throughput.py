@@ -19,10 +19,10 @@ def main() -> None:
 
     from txnlp.config import load_settings
     from txnlp.embed import USEEmbedder
-    from txnlp.evaluate import labelled_sample
+    from txnlp.training.evaluate import labelled_sample
     from txnlp.runner import load_pillar, load_sentiment, make_embedder, sentiment_tagger
     from txnlp.classify import PillarTagger
-    from txnlp.sentences import SentenceSplitter, SentenceTagger
+    from txnlp.text.sentences import SentenceSplitter, SentenceTagger
 
     settings = load_settings(None)
     frame = labelled_sample(REPO / "data/sample", REPO / "data/sample_labels")

@@ -69,7 +69,7 @@ def build_demo(out: Path) -> Path:
     from txnlp.config import load_settings
     from txnlp.embed import FakeEmbedder
     from txnlp.io.history import append_history, history_path
-    from txnlp.io.report import build_report, run_kpis
+    from txnlp.report.build import build_report, run_kpis
     from txnlp.runner import run
 
     shutil.rmtree(out, ignore_errors=True)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Settings, load_settings  # noqa: E402
+from txnlp.config import Settings, load_settings  # noqa: E402
 
 __all__ = ["Settings", "load_settings", "run", "__version__"]
 
 
 def run(*args, **kwargs):
     """Run the whole pipeline on input files; see txnlp.runner.run."""
-    from .runner import run as _run
+    from txnlp.runner import run as _run
 
     return _run(*args, **kwargs)

@@ -1,3 +1,3 @@
-from .cli import main
+from txnlp.cli import main
 
 main()

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import vocab as V
-from .config import load_settings
-from .errors import TxnlpError
+from txnlp import vocab as V
+from txnlp.config import load_settings
+from txnlp.errors import TxnlpError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multilingual Total-Experience feedback mining.")
 train_app = typer.Typer(no_args_is_help=True, help="Train a challenger model.")
@@ -30,7 +30,7 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML 
 
 def _setup_logging(verbose: bool) -> None:
     """One structured line per event (logfmt), with the run id on each."""
-    from .logs import LineFormatter, RunIdFilter
+    from txnlp.logs import LineFormatter, RunIdFilter
 
     handler = logging.StreamHandler()
     handler.setFormatter(LineFormatter())
@@ -93,7 +93,7 @@ def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", hel
     if input and not (sources or full_refresh):
         if output is None:
             _fail(TxnlpError("--output is required with --input (or add --sources for an incremental run)"))
-        from .runner import run as run_pipeline
+        from txnlp.runner import run as run_pipeline
 
         try:
             with _progress_bars() as progress:
@@ -102,7 +102,7 @@ def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", hel
             _fail(exc)
         console.print(_summary_table(result))
     else:
-        from .ingest import run_sources
+        from txnlp.ingest import run_sources
 
         try:
             settings = load_settings(config)
@@ -129,9 +129,9 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
                     config: ConfigOpt = None, verbose: bool = True) -> None:
     """Train a linear sentiment head (a challenger) on the configured embedder."""
     _setup_logging(verbose)
-    from .progress import ProgressEmbedder
-    from .runner import make_embedder
-    from .train import train_sentiment as train_fn
+    from txnlp.progress import ProgressEmbedder
+    from txnlp.runner import make_embedder
+    from txnlp.training.train import train_sentiment as train_fn
 
     try:
         settings = load_settings(config)
@@ -141,7 +141,7 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
                 embedder = ProgressEmbedder(embedder, progress)
             use = None
             if "use" in features.split("+"):
-                from .embed import USEEmbedder
+                from txnlp.embed import USEEmbedder
 
                 use = USEEmbedder(threads=settings.embed.threads or 2)
             result = train_fn(data, out, embedder, eval_files=eval_data, seed=settings.seed, features=features,
@@ -158,9 +158,9 @@ def train_pillar(data: Annotated[Optional[list[Path]], typer.Option("--data", he
                  config: ConfigOpt = None, verbose: bool = True) -> None:
     """Train a pillar challenger (logistic regression on e5 + audience/channel) and score it on the labelled sample."""
     _setup_logging(verbose)
-    from .evaluate import labelled_sample
-    from .runner import make_embedder
-    from .train import train_pillar as train_fn
+    from txnlp.training.evaluate import labelled_sample
+    from txnlp.runner import make_embedder
+    from txnlp.training.train import train_pillar as train_fn
 
     try:
         settings = load_settings(config)
@@ -213,7 +213,7 @@ def evaluate_pillar(model: Annotated[Path, typer.Option("--model")],
 
 def _evaluate_command(kind: str, model: Path, data: list[Path], out: Optional[Path], config) -> None:
     _setup_logging(False)
-    from .io.write import write_json
+    from txnlp.io.write import write_json
 
     try:
         report = _evaluate(kind, model, data, config)
@@ -225,18 +225,18 @@ def _evaluate_command(kind: str, model: Path, data: list[Path], out: Optional[Pa
 
 
 def _evaluate(kind: str, model: Path, data: list[Path], config) -> dict:
-    from .evaluate import report_by_group
-    from .labelled import read_labelled
-    from .retrain import EXTRA, TASKS, load_model, predict_labelled
-    from .runner import make_embedder
+    from txnlp.training.evaluate import report_by_group
+    from txnlp.io.labelled import read_labelled
+    from txnlp.training.retrain import EXTRA, TASKS, load_model, predict_labelled
+    from txnlp.runner import make_embedder
 
     settings = load_settings(config)
     frame = read_labelled(data, TASKS[kind], extra=EXTRA if kind == "pillar" else ())
     clf = load_model(kind, model)
     use = None
     if kind == "sentiment":
-        from .classify.sentiment import needs_use
-        from .embed import USEEmbedder
+        from txnlp.classify.sentiment import needs_use
+        from txnlp.embed import USEEmbedder
 
         use = USEEmbedder(threads=settings.embed.threads or 2) if needs_use(clf) else None
     return report_by_group(frame, predict_labelled(kind, clf, frame, make_embedder(settings), use), TASKS[kind])
@@ -249,7 +249,7 @@ app.add_typer(models_app, name="models")
 @models_app.command("list")
 def models_list(config: ConfigOpt = None) -> None:
     """Champion and previous models per task."""
-    from .model_registry import read_registry
+    from txnlp.training.champions import read_registry
 
     data = read_registry(load_settings(config).models.registry)
     print(json.dumps({t: {"champion": (s.get("champion") or {}).get("model_id"),
@@ -261,7 +261,7 @@ def models_list(config: ConfigOpt = None) -> None:
 @models_app.command("rollback")
 def models_rollback(task: Annotated[str, typer.Argument(help="sentiment or pillar")], config: ConfigOpt = None) -> None:
     """Make the previous champion the champion again."""
-    from .model_registry import rollback
+    from txnlp.training.champions import rollback
 
     try:
         entry = rollback(load_settings(config).models.registry, task)
@@ -276,7 +276,7 @@ def models_promote(task: Annotated[str, typer.Argument(help="sentiment or pillar
                    metrics: Annotated[Optional[Path], typer.Option(help="JSON of gate metrics")] = None,
                    config: ConfigOpt = None) -> None:
     """Register a model directory as champion without the gate (first install, or a decision made elsewhere)."""
-    from .model_registry import promote
+    from txnlp.training.champions import promote
 
     try:
         entry = promote(load_settings(config).models.registry, task, model,
@@ -289,7 +289,7 @@ def models_promote(task: Annotated[str, typer.Argument(help="sentiment or pillar
 @app.command()
 def report(run: Annotated[Path, typer.Option("--run", help="a run's output folder")]) -> None:
     """Rebuild report.html from a run's outputs, without rerunning models."""
-    from .io.report import build_report
+    from txnlp.report.build import build_report
 
     try:
         print(build_report(run))
@@ -303,7 +303,7 @@ def score(run: Annotated[Path, typer.Option("--run", help="a run's output folder
     """Score a run against hand labels: sentiment/pillar macro-F1, theme ARI and purity."""
     import pandas as pd
 
-    from .evaluate import read_label_files, score_run
+    from txnlp.training.evaluate import read_label_files, score_run
 
     result = score_run(pd.read_parquet(run / "comments.parquet"), read_label_files([labels]))
     print(json.dumps({k: (v if k not in ("sentiment", "pillar") else {"macro_f1": v["macro_f1"], "per_class": v["per_class"]})
@@ -314,14 +314,13 @@ def score(run: Annotated[Path, typer.Option("--run", help="a run's output folder
 def sample_db(out: Annotated[Path, typer.Option("--out", help="SQLite file to write")] = Path(".cache/txnlp/sample_feedback.sqlite"),
               sample: Annotated[Path, typer.Option("--sample", help="folder of CSV exports")] = Path("data/sample")) -> None:
     """Build the sample SQLite feedback database (the default `sql` source) from data/sample/."""
-    from .io.sample_db import build_sample_db
+    from txnlp.io.sample_db import build_sample_db
 
     print(build_sample_db(sample, out))
 
 
 def _edit_themes(config: Optional[Path], change) -> None:
-    from . import edits as E
-
+    from txnlp.themes import edits as E
     try:
         path = load_settings(config).tracking.edits_file
         E.save_edits(change(E, E.load_edits(path)), path)
@@ -359,7 +358,7 @@ def themes_pin(name: str, keywords: list[str], config: ConfigOpt = None) -> None
 def setup(config: ConfigOpt = None) -> None:
     """Build the offline default embedder (rebuilt e5) into the cache."""
     _setup_logging(True)
-    from .embed import resolve_model
+    from txnlp.embed import resolve_model
 
     settings = load_settings(config)
     print(resolve_model(settings.embed.model, settings.embed.cache_dir))

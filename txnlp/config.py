@@ -17,7 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from .errors import ConfigError
+from txnlp.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "txnlp.toml"
 CONFIG_ENV = "TXNLP_CONFIG"

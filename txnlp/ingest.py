@@ -28,19 +28,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import vocab as V
-from .config import Settings, SourceSettings
-from .errors import ConfigError, SourceError, TxnlpError
-from .io import publish as P
-from .io.read import _as_text
-from .io.report import build_report
-from .io.sources import CONTENT_ID_FIELDS, read_source
-from .io.state import PUBLISHING, ROLLED_BACK, SourceCommit, StateStore, encode_watermark
-from .io.write import write_json
-from .redact import redact_text
-from .registry import build_text_pipeline
-from .runner import STAGE_INFO, STAGED, RunResult, mine
-from .screen import screen
+from txnlp import vocab as V
+from txnlp.config import Settings, SourceSettings
+from txnlp.errors import ConfigError, SourceError, TxnlpError
+from txnlp.io import publish as P
+from txnlp.io.read import _as_text
+from txnlp.report.build import build_report
+from txnlp.io.sources import CONTENT_ID_FIELDS, read_source
+from txnlp.io.state import PUBLISHING, ROLLED_BACK, SourceCommit, StateStore, encode_watermark
+from txnlp.io.write import write_json
+from txnlp.text.redact import redact_text
+from txnlp.registry import build_text_pipeline
+from txnlp.runner import STAGE_INFO, STAGED, RunResult, mine
+from txnlp.text.screen import screen
 
 log = logging.getLogger(__name__)
 

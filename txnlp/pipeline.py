@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import vocab as V
-from .errors import StageError
-from .rank import rank_themes
-from .themes import describe_themes
+from txnlp import vocab as V
+from txnlp.errors import StageError
+from txnlp.themes.rank import rank_themes
+from txnlp.themes.describe import describe_themes
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class Pipeline:
         return PipelineResult(comments, themes[list(V.THEME_COLUMNS)], embeddings, timings, sentences=sentences)
 
     def _with_themer(self, comments, embeddings, theme_inputs, timings) -> PipelineResult:
-        from .theming import ThemeInputs, build_theme_tables
+        from txnlp.themes.model import ThemeInputs, build_theme_tables
 
         tables = _timed(timings, "themes", lambda: build_theme_tables(
             comments, embeddings, self.themer, theme_inputs or ThemeInputs(), embedder=self.embedder,

@@ -1,14 +1,14 @@
 """Name -> factory for every swappable stage, filled in one place; config picks by name."""
 from __future__ import annotations
 
-from .cluster import AgglomerativeClusterer, HDBSCANClusterer, SpectralClusterer
-from .cluster.sampled import SampledClusterer
-from .config import Settings
-from .errors import ConfigError
-from .language import LanguageTagger, LinguaDetector
-from .normalise import Normaliser
-from .pipeline import Pipeline, TextPipeline
-from .redact import Redactor
+from txnlp.themes.cluster import AgglomerativeClusterer, HDBSCANClusterer, SpectralClusterer
+from txnlp.themes.cluster.sampled import SampledClusterer
+from txnlp.config import Settings
+from txnlp.errors import ConfigError
+from txnlp.text.language import LanguageTagger, LinguaDetector
+from txnlp.text.normalise import Normaliser
+from txnlp.pipeline import Pipeline, TextPipeline
+from txnlp.text.redact import Redactor
 
 CLUSTERERS = {
     "agglomerative": lambda s: AgglomerativeClusterer(
@@ -22,8 +22,8 @@ CLUSTERERS = {
 
 def build_themer(settings: Settings, second_embedder=None):
     """The theme stage (`theming.ThemeModel`): units, language centring, clusterer, id matching."""
-    from .theme_units import CommentUnits, SentenceUnits
-    from .theming import ThemeModel
+    from txnlp.themes.units import CommentUnits, SentenceUnits
+    from txnlp.themes.model import ThemeModel
 
     c, t = settings.cluster, settings.tracking
     splitter = SentenceUnits(min_chars=c.sentence_min_chars) if c.unit == "sentence" else CommentUnits()

@@ -18,27 +18,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from . import vocab as V
-from .classify import (LinearPillarClassifier, LinearSentimentClassifier, PillarTagger, PrototypePillarClassifier,
+from txnlp import __version__
+from txnlp import vocab as V
+from txnlp.classify import (LinearPillarClassifier, LinearSentimentClassifier, PillarTagger, PrototypePillarClassifier,
                        SentimentTagger, read_definitions)
-from .classify.sentiment import needs_use
-from .config import Settings
-from .embed import FakeEmbedder, USEEmbedder
-from .embed.factory import build_embedder
-from .errors import ArtifactError, ConfigError, TxnlpError
-from .edits import load_edits
-from .io import theme_store
-from .io.read import load_inputs
-from .io.report import publish_report
-from .io.write import write_json, write_table
-from .logs import run_context
-from .model_registry import champion_dir
-from .progress import ProgressCallback, ProgressEmbedder, notify
-from .registry import build_pipeline, build_text_pipeline, build_themer
-from .screen import screen
-from .theming import ThemeInputs
-from .sentences import SentenceSplitter, SentenceTagger
+from txnlp.classify.sentiment import needs_use
+from txnlp.config import Settings
+from txnlp.embed import FakeEmbedder, USEEmbedder
+from txnlp.embed.factory import build_embedder
+from txnlp.errors import ArtifactError, ConfigError, TxnlpError
+from txnlp.themes.edits import load_edits
+from txnlp.io import theme_store
+from txnlp.io.read import load_inputs
+from txnlp.report.build import publish_report
+from txnlp.io.write import write_json, write_table
+from txnlp.logs import run_context
+from txnlp.training.champions import champion_dir
+from txnlp.progress import ProgressCallback, ProgressEmbedder, notify
+from txnlp.registry import build_pipeline, build_text_pipeline, build_themer
+from txnlp.text.screen import screen
+from txnlp.themes.model import ThemeInputs
+from txnlp.text.sentences import SentenceSplitter, SentenceTagger
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from txnlp import vocab as V
-from txnlp.evaluate import read_label_files, score_run
+from txnlp.training.evaluate import read_label_files, score_run
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]

@@ -19,9 +19,9 @@ from txnlp.config import SourceSettings
 from txnlp.ingest import _raw_frame, stage_source
 from txnlp.io.read import _as_text
 from txnlp.io.sources import read_source
-from txnlp.normalise import normalise_text
-from txnlp.redact import redact_text
-from txnlp.screen import screen
+from txnlp.text.normalise import normalise_text
+from txnlp.text.redact import redact_text
+from txnlp.text.screen import screen
 
 MAX_CHARS = 5000
 NASTY = st.sampled_from(["\x00", "\u200f", "\u202e", "\ufeff", "\r", "\n", '"', ",", ";", "\t", "\\", "\x1b",

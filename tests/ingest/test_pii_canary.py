@@ -8,7 +8,7 @@ import pandas as pd
 
 from tests.ingest.helpers import ingest_settings, sqlite_feedback, write_rows
 from txnlp.ingest import run_sources
-from txnlp.pii_eval import read_labelled_pii
+from txnlp.text.pii_eval import read_labelled_pii
 
 REPO = Path(__file__).resolve().parents[2]
 

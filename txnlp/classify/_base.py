@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputDataError, NotFittedError
+from txnlp.errors import InputDataError, NotFittedError
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

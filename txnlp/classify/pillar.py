@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .. import vocab as V
-from ..artifacts import load_model_dir, save_model_dir
-from ..errors import ArtifactError, ConfigError, InputDataError
-from ..embed import l2_normalise
-from ._base import check_embeddings, check_is_fitted, softmax
+from txnlp import vocab as V
+from txnlp.io.artifacts import load_model_dir, save_model_dir
+from txnlp.errors import ArtifactError, ConfigError, InputDataError
+from txnlp.embed import l2_normalise
+from txnlp.classify._base import check_embeddings, check_is_fitted, softmax
 
 
 def read_definitions(path: Path) -> tuple[list[str], list[str]]:

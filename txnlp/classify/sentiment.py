@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import vocab as V
-from ..artifacts import load_model_dir, save_model_dir
-from ..errors import ArtifactError, InputDataError
-from ._base import check_embeddings, check_is_fitted, softmax
+from txnlp import vocab as V
+from txnlp.io.artifacts import load_model_dir, save_model_dir
+from txnlp.errors import ArtifactError, InputDataError
+from txnlp.classify._base import check_embeddings, check_is_fitted, softmax
 
 
 class LinearSentimentClassifier:

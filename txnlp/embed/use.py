@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError
-from ._base import l2_normalise
+from txnlp.errors import ConfigError
+from txnlp.embed._base import l2_normalise
 
 
 class USEEmbedder:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import vocab as V
-from .write import _atomic, write_table
+from txnlp import vocab as V
+from txnlp.io.write import _atomic, write_table
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 from charset_normalizer import from_bytes
 
-from .. import vocab as V
-from ..errors import InputDataError
+from txnlp import vocab as V
+from txnlp.errors import InputDataError
 
 log = logging.getLogger(__name__)
 

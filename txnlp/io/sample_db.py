@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import vocab as V
+from txnlp import vocab as V
 
 TABLE = "feedback"
 

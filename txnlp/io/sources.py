@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .. import vocab as V
-from ..config import SourceSettings
-from ..errors import SourceError
-from .read import _SURROGATE, READERS_BY_SUFFIX, _as_text, read_file, stable_id
+from txnlp import vocab as V
+from txnlp.config import SourceSettings
+from txnlp.errors import SourceError
+from txnlp.io.read import _SURROGATE, READERS_BY_SUFFIX, _as_text, read_file, stable_id
 
 log = logging.getLogger(__name__)
 

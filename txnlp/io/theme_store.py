@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ArtifactError
-from ..theme_ids import HISTORY_COLUMNS, ThemeState
-from .write import _atomic, write_text
+from txnlp.errors import ArtifactError
+from txnlp.themes.ids import HISTORY_COLUMNS, ThemeState
+from txnlp.io.write import _atomic, write_text
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,42 @@
+"""Read labelled CSVs (`text,label[,lang]`) for training and evaluation, with clear errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from txnlp.errors import InputDataError
+
+
+def read_labelled(paths: list[str | Path], allowed: tuple[str, ...], extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Concatenate labelled files; a label outside `allowed` is an error naming the values and row numbers.
+
+    `extra` columns (e.g. audience, channel) are kept when a file has them, empty otherwise.
+    """
+    frames = []
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise InputDataError(f"labelled file not found: {path}")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        missing = {"text", "label"} - set(frame.columns)
+        if missing:
+            raise InputDataError(f"{path.name}: columns {sorted(missing)} missing (found: {', '.join(frame.columns)})")
+        frame["label"] = frame["label"].str.strip()
+        bad = frame.index[~frame["label"].isin(allowed)]
+        if len(bad):
+            values = sorted(set(frame.loc[bad, "label"]))
+            rows = ", ".join(str(i + 2) for i in bad[:20]) + (" ..." if len(bad) > 20 else "")
+            raise InputDataError(f"{path.name}: unknown labels {values} on rows {rows} (allowed: {list(allowed)})")
+        empty = frame.index[frame["text"].str.strip() == ""]
+        if len(empty):
+            raise InputDataError(f"{path.name}: empty text on rows {', '.join(str(i + 2) for i in empty[:20])}")
+        if "lang" not in frame:
+            frame["lang"] = "und"
+        frame["file"] = path.name
+        for column in extra:
+            if column not in frame:
+                frame[column] = ""
+        frames.append(frame[["text", "label", "lang", *extra, "file"]])
+    if not frames:
+        raise InputDataError("no labelled files given")
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,1 @@
+"""KPIs, report sections, charts, strings and the self-contained report.html."""

@@ -1,0 +1,115 @@
+"""report.html for analysts, built from a run folder's outputs alone (no models needed).
+
+`publish_report` computes the run's KPIs from comments.parquet, writes kpis.parquet/.csv, updates the
+nightly KPI history, and renders one self-contained HTML file: styles, scripts and plotly.js are
+inline (no CDN), so it opens on an air-gapped laptop. The settings come from the run's manifest, so a
+rebuild (`txnlp report --run DIR`) gives the report the run would have written.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, select_autoescape
+
+from txnlp.report import sections as S
+from txnlp import vocab as V
+from txnlp.config import ReportSettings
+from txnlp.errors import InputDataError
+from txnlp.report.kpis import compute_kpis, nine_plus_view, resolve_score_scale, split_scores
+from txnlp.report import charts
+from txnlp.io.history import publish_kpis
+from txnlp.report.strings import NumberFormat, strings_for
+from txnlp.io.write import write_text
+
+log = logging.getLogger(__name__)
+
+REQUIRED = ("manifest.json", "comments.parquet", "themes.parquet")
+
+
+def _template_text(name: str) -> str:
+    return resources.files("txnlp.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _read_run(run_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    missing = [name for name in REQUIRED if not (run_dir / name).is_file()]
+    if missing:
+        raise InputDataError(f"{run_dir}: not a run folder, missing {', '.join(missing)}")
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    return manifest, pd.read_parquet(run_dir / "comments.parquet"), pd.read_parquet(run_dir / "themes.parquet")
+
+
+def run_kpis(manifest: dict, comments: pd.DataFrame, cfg: ReportSettings) -> pd.DataFrame:
+    """The KPI table of one run; its night is the date the run was created (UTC)."""
+    return compute_kpis(comments, run_date=str(manifest.get("created", ""))[:10], run_id=manifest.get("run_id", ""),
+                        min_n=cfg.min_n, default_scale=cfg.default_score_scale,
+                        scale_by_source=cfg.score_scale_by_source, scale_by_audience=cfg.score_scale_by_audience)
+
+
+def publish_report(run_dir: Path, report: ReportSettings | None = None, report_language: str | None = None) -> dict[str, str]:
+    """Write kpis.*, update kpi_history.parquet and render report.html; returns the paths written.
+
+    Without arguments the report settings and language are the ones in the run's manifest.
+    """
+    run_dir = Path(run_dir)
+    manifest, comments, themes = _read_run(run_dir)
+    config = manifest.get("config", {})
+    cfg = report or ReportSettings.model_validate(config.get("report", {}))
+    lang = report_language or config.get("themes", {}).get("report_language", "en")
+    kpis = run_kpis(manifest, comments, cfg)
+    paths, history = publish_kpis(kpis, run_dir, cfg.history_dir)
+    html = render_report(manifest, comments, themes, kpis, history, cfg, lang)
+    paths["report.html"] = str(write_text(run_dir / "report.html", html))
+    log.info("report %s: %d bytes, %d kpi rows, %d nights", paths["report.html"], len(html.encode()), len(kpis),
+             history["run_date"].nunique())
+    return paths
+
+
+def build_report(run_dir: Path, report: ReportSettings | None = None, report_language: str | None = None) -> Path:
+    """Rebuild report.html (and the KPIs it reads) from a run's outputs; returns the report's path."""
+    return Path(publish_report(run_dir, report, report_language)["report.html"])
+
+
+def render_report(manifest: dict, comments: pd.DataFrame, themes: pd.DataFrame, kpis: pd.DataFrame,
+                  history: pd.DataFrame, cfg: ReportSettings, lang: str = "en") -> str:
+    """The HTML text of the report (pure: frames in, text out)."""
+    t = strings_for(lang)
+    fmt = NumberFormat(lang)
+    pillars = S.kpi_rows(kpis, "pillar")
+    others = {dim: S.kpi_rows(kpis, dim) for dim in ("audience", "channel", "language")}
+    pain_points = S.shared_pain_points(comments, themes, top=cfg.max_pain_points, quotes_per_silo=cfg.quotes_per_silo)
+    ex_cx = S.ex_cx_links(comments, themes, employee=cfg.employee_audiences, customer=cfg.customer_audiences,
+                          quotes=cfg.quotes_per_silo)
+    nine = nine_plus_view(kpis, top=cfg.top_themes_9plus)
+    scale = resolve_score_scale(comments, default=cfg.default_score_scale, by_source=cfg.score_scale_by_source,
+                                by_audience=cfg.score_scale_by_audience)
+    nps_score, _ = split_scores(comments, scale)
+    nine_rows = {}
+    for key in ("promoters", "detractors"):
+        quotes = S.promoter_quotes(comments, nine[key]["value"].tolist(), nps_score, promoters=key == "promoters")
+        nine_rows[key] = [{**r, "quote": quotes.get(r["value"])} for r in nine[key].to_dict("records")]
+    names = {s: t[s] for s in V.SENTIMENTS} | {"promoters": t.promoters, "detractors": t.detractors}
+    pillar_history = history[history["dimension"] == "pillar"]
+    chart_specs = {
+        "chart-sentiment-pillar": charts.sentiment_bars(pillars, t.chart_sentiment_pillar, names),
+        "chart-trend-net": charts.trend_lines(pillar_history, "pillar", "net_sentiment", t.chart_trend_net, scale=100),
+        "chart-trend-nps": charts.trend_lines(pillar_history, "pillar", "nps", t.chart_trend_nps),
+        "chart-silos": charts.silo_bars(pain_points, t.chart_silos),
+        "chart-nine": charts.promoter_bars(nine["promoters"], nine["detractors"], t.nine_plus, names),
+    }
+    chart_specs = {k: v for k, v in chart_specs.items() if v is not None}
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    template = env.from_string(_template_text("report.html.j2"))
+    return template.render(
+        m=manifest, t=t, fmt=fmt, lang=lang, min_n=cfg.min_n, metrics=S.KPI_METRICS_SHOWN,
+        inputs=[{"name": Path(f.get("path", f.get("name", "?"))).name, "rows": f.get("rows", "")}
+                for f in manifest.get("inputs", []) if isinstance(f, dict)],
+        pillars=pillars, others=others, pain_points=pain_points, ex_cx=ex_cx, emerging=S.emerging_themes(themes),
+        themes=S.all_themes(themes), nine=nine_rows, nights=int(history["run_date"].nunique()),
+        trend_net="chart-trend-net" in chart_specs, trend_nps="chart-trend-nps" in chart_specs,
+        chart_silos="chart-silos" in chart_specs, chart_nine="chart-nine" in chart_specs, charts=chart_specs,
+        css=_template_text("report.css"), js=_template_text("report.js"), plotly_js=charts.plotly_js(),
+    )

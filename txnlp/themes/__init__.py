@@ -1,0 +1,1 @@
+"""The theme stage: units, clustering, stable ids, labels, analyst edits, ranking and shared pain points."""

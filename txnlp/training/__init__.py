@@ -1,0 +1,1 @@
+"""The model lifecycle: train, evaluate, gate against the champion, promote, and write model cards."""

@@ -1,0 +1,153 @@
+"""The champion registry: `models/registry.json` says which model directory each task uses.
+
+One small JSON file per repository: for each task (`sentiment`, `pillar`) the champion and the
+previous champions, each with its model id, directory, sha256 of every file, metrics and dates.
+Promotion and rollback rewrite the file atomically (temp file, then rename), so a reader sees the
+old champion or the new one, never half of each. A file whose sha256 differs from the registry
+is refused with an ArtifactError naming it.
+
+The gate: a challenger is promoted only when its overall figure (the unweighted mean of the
+per-language macro-F1, so a small language counts as much as a big one) beats the champion's and
+no language drops by more than `max_drop`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from txnlp.io.artifacts import read_versioned_json, sha256_file
+from txnlp.errors import ArtifactError, ConfigError
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+OVERALL = "overall"
+KEEP_PREVIOUS = 10
+
+
+def read_registry(path: Path) -> dict:
+    """The registry, or an empty one when the file does not exist yet."""
+    path = Path(path)
+    if not path.is_file():
+        return {"format_version": FORMAT_VERSION, "models": {}}
+    return read_versioned_json(path, "registry", FORMAT_VERSION)
+
+
+def _write_registry(path: Path, data: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _relative(model_dir: Path, registry_path: Path) -> str:
+    model_dir, base = Path(model_dir).resolve(), Path(registry_path).resolve().parent
+    try:
+        return model_dir.relative_to(base).as_posix()
+    except ValueError:
+        return str(model_dir)
+
+
+def make_entry(model_dir: Path, registry_path: Path, metrics: dict) -> dict:
+    """A registry entry for `model_dir`: id from its meta.json, sha256 of every file, metrics."""
+    model_dir = Path(model_dir)
+    meta_path = model_dir / "meta.json"
+    if not meta_path.is_file():
+        raise ArtifactError(f"{model_dir}: no meta.json; not a txnlp model directory")
+    meta = json.loads(meta_path.read_text())
+    files = {f.relative_to(model_dir).as_posix(): sha256_file(f) for f in sorted(model_dir.rglob("*")) if f.is_file()}
+    return {"model_id": meta.get("model_id", model_dir.name), "path": _relative(model_dir, registry_path),
+            "files": files, "metrics": metrics, "date": meta.get("date"),
+            "registered": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def summarise_metrics(report: dict, languages: tuple[str, ...] | None = None) -> dict:
+    """Per-group macro-F1 from an evaluation report ({group: {macro_f1: ...}}) plus `overall`."""
+    out = {g: r["macro_f1"] for g, r in report.items() if g != "all" and (languages is None or g in languages)}
+    if "all" in report:
+        out["all"] = report["all"]["macro_f1"]
+    per_lang = [v for g, v in out.items() if g != "all"]
+    out[OVERALL] = round(sum(per_lang) / len(per_lang), 4) if per_lang else out.get("all", 0.0)
+    return out
+
+
+def gate(challenger: dict, champion: dict | None, max_drop: float = 0.02) -> tuple[bool, str]:
+    """(promote?, reason). Metrics are `summarise_metrics` dicts measured on the same data."""
+    if not champion:
+        return True, "no champion yet"
+    drops = {g: round(champion[g] - challenger.get(g, 0.0), 4) for g in champion
+             if g not in (OVERALL, "all") and champion[g] - challenger.get(g, 0.0) > max_drop}
+    if drops:
+        return False, f"languages drop by more than {max_drop}: {drops}"
+    if challenger[OVERALL] <= champion[OVERALL]:
+        return False, f"overall {challenger[OVERALL]:.4f} is not above the champion's {champion[OVERALL]:.4f}"
+    return True, f"overall {champion[OVERALL]:.4f} -> {challenger[OVERALL]:.4f}, no language drops more than {max_drop}"
+
+
+def promote(registry_path: Path, task: str, model_dir: Path, metrics: dict) -> dict:
+    """Make `model_dir` the champion of `task`; the old champion goes to the front of `previous`."""
+    data = read_registry(registry_path)
+    slot = data["models"].setdefault(task, {"champion": None, "previous": []})
+    entry = make_entry(model_dir, registry_path, metrics)
+    entry["promoted"] = entry["registered"]
+    if slot.get("champion"):
+        slot["previous"] = [slot["champion"], *slot.get("previous", [])][:KEEP_PREVIOUS]
+    slot["champion"] = entry
+    _write_registry(registry_path, data)
+    log.info("promoted %s model %s", task, entry["model_id"])
+    return entry
+
+
+def rollback(registry_path: Path, task: str) -> dict:
+    """Make the previous champion of `task` the champion again; the rolled-back one is dropped to `rolled_back`."""
+    data = read_registry(registry_path)
+    slot = data["models"].get(task)
+    if not slot or not slot.get("previous"):
+        raise ConfigError(f"{registry_path}: no previous {task} champion to roll back to")
+    current = slot["champion"]
+    slot["champion"], slot["previous"] = slot["previous"][0], slot["previous"][1:]
+    slot.setdefault("rolled_back", []).insert(0, current)
+    _write_registry(registry_path, data)
+    log.info("rolled back %s from %s to %s", task, current["model_id"], slot["champion"]["model_id"])
+    return slot["champion"]
+
+
+def champion(registry_path: Path, task: str) -> dict | None:
+    return read_registry(registry_path)["models"].get(task, {}).get("champion")
+
+
+def champion_dir(registry_path: Path, task: str) -> Path | None:
+    """The verified directory of `task`'s champion, or None when the registry has none.
+
+    Every file listed in the registry must exist with the recorded sha256.
+    """
+    entry = champion(registry_path, task)
+    if entry is None:
+        return None
+    directory = Path(entry["path"])
+    if not directory.is_absolute():
+        directory = Path(registry_path).resolve().parent / directory
+    verify_entry(directory, entry)
+    return directory
+
+
+def verify_entry(directory: Path, entry: dict) -> None:
+    for name, expected in entry["files"].items():
+        path = directory / name
+        if not path.is_file():
+            raise ArtifactError(f"{path}: listed in the registry for {entry['model_id']} but missing")
+        if sha256_file(path) != expected:
+            raise ArtifactError(f"{path}: sha256 does not match the registry entry of {entry['model_id']} "
+                                "(file changed or corrupt); refusing to load it")
