@@ -49,7 +49,8 @@ def test_run_missing_text_column_writes_nothing(tmp_path, settings, fake_embedde
     path.write_text("comment\nhello\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="column 'text' missing"):
         run([path], tmp_path / "out", settings, embedder=fake_embedder, sentiment=tiny_sentiment)
-    assert not any((tmp_path / "out").glob("*.*")) if (tmp_path / "out").exists() else True
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p != path]
+    assert written == []  # neither the run folder nor history/state beside it
 
 
 def test_run_all_rows_quarantined_still_publishes(tmp_path, settings, fake_embedder, tiny_sentiment):
@@ -60,19 +61,19 @@ def test_run_all_rows_quarantined_still_publishes(tmp_path, settings, fake_embed
 
 
 def test_write_outputs_are_readable_by_others(tmp_path):
+    import importlib
     import os
     import stat
 
-    from txnlp.io.write import write_text
+    import txnlp.io.write as w
 
     old = os.umask(0o022)
     try:
-        import importlib
-
-        import txnlp.io.write as w
-        importlib.reload(w)
+        importlib.reload(w)  # the file mode is taken from the umask at import
         path = w.write_text(tmp_path / "x.txt", "hi")
     finally:
         os.umask(old)
+        importlib.reload(w)  # back to the session's umask for the other tests
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
-    assert write_text  # the module-level import works too
+    assert path == tmp_path / "x.txt" and path.read_text(encoding="utf-8") == "hi"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]  # no temporary file left beside it

@@ -46,7 +46,13 @@ def test_report_renders_emerging_section_when_present(run_dir):
 def test_report_small_groups_marked_and_numbers_formatted(run_dir):
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert 'class="num small-n"' in html  # groups under min_n are shown, greyed and marked
-    assert "n=" in html and "%" in html
+    # each pillar's negative share is printed as a whole percent with its n (the inlined plotly has "%" too)
+    kpis = pd.read_parquet(run_dir / "kpis.parquet")
+    shares = kpis[(kpis["dimension"] == "pillar") & (kpis["metric"] == "share_negative")]
+    assert len(shares)
+    for r in shares.itertuples():
+        cell = rf'data-v="{r.figure}"[^>]*>{100 * r.figure:.0f}%<span class="n">n={r.n}</span>'
+        assert re.search(cell, html), cell
 
 
 def test_report_not_a_run_folder(tmp_path):

@@ -25,12 +25,13 @@ def _head(tmp_path, name, fake_embedder, shuffle=False):
 
 def test_gate_refuses_worse_and_language_drops_accepts_better():
     champ = {"en": 0.70, "de": 0.70, "overall": 0.70}
-    assert gate({"en": 0.75, "de": 0.72, "overall": 0.735}, champ) == (True, gate({"en": 0.75, "de": 0.72, "overall": 0.735}, champ)[1])
+    ok, reason = gate({"en": 0.75, "de": 0.72, "overall": 0.735}, champ)
+    assert ok is True and "0.7000 -> 0.7350" in reason
     ok, reason = gate({"en": 0.80, "de": 0.67, "overall": 0.735}, champ)
-    assert not ok and "de" in reason  # better overall, but German drops 3 points
+    assert not ok and "{'de': 0.03}" in reason  # better overall, but German drops 3 points
     ok, reason = gate({"en": 0.71, "de": 0.685, "overall": 0.6975}, champ)
     assert not ok and "not above" in reason
-    assert gate({"en": 0.1, "overall": 0.1}, None)[0]
+    assert gate({"en": 0.1, "overall": 0.1}, None) == (True, "no champion yet")
 
 
 def test_registry_promote_rollback_and_runner_uses_champion(tmp_path, fake_embedder):
