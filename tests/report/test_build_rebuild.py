@@ -51,7 +51,7 @@ def test_report_small_groups_marked_and_numbers_formatted(run_dir):
     shares = kpis[(kpis["dimension"] == "pillar") & (kpis["metric"] == "share_negative")]
     assert len(shares)
     for r in shares.itertuples():
-        cell = rf'data-v="{r.figure}"[^>]*>{100 * r.figure:.0f}%<span class="n">n={r.n}</span>'
+        cell = rf'data-v="{re.escape(str(r.figure))}"[^>]*>{100 * r.figure:.0f}%<span class="n">n={r.n}</span>'
         assert re.search(cell, html), cell
 
 
