@@ -141,9 +141,9 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
                 embedder = ProgressEmbedder(embedder, progress)
             use = None
             if "use" in features.split("+"):
-                from txnlp.embed import USEEmbedder
+                from txnlp.embed.factory import build_use_embedder
 
-                use = USEEmbedder(threads=settings.embed.threads or 2)
+                use = build_use_embedder(settings.embed)
             result = train_fn(data, out, embedder, eval_files=eval_data, seed=settings.seed, features=features,
                               feature_embedder=use)
     except TxnlpError as exc:
@@ -236,9 +236,9 @@ def _evaluate(kind: str, model: Path, data: list[Path], config) -> dict:
     use = None
     if kind == "sentiment":
         from txnlp.classify.sentiment import needs_use
-        from txnlp.embed import USEEmbedder
+        from txnlp.embed.factory import build_use_embedder
 
-        use = USEEmbedder(threads=settings.embed.threads or 2) if needs_use(clf) else None
+        use = build_use_embedder(settings.embed) if needs_use(clf) else None
     return report_by_group(frame, predict_labelled(kind, clf, frame, make_embedder(settings), use), TASKS[kind])
 
 

@@ -24,8 +24,8 @@ from txnlp.classify import (LinearPillarClassifier, LinearSentimentClassifier, P
                        SentimentTagger, read_definitions)
 from txnlp.classify.sentiment import needs_use
 from txnlp.config import Settings
-from txnlp.embed import FakeEmbedder, USEEmbedder
-from txnlp.embed.factory import build_embedder
+from txnlp.embed import USEEmbedder
+from txnlp.embed.factory import build_embedder, build_use_embedder
 from txnlp.errors import ArtifactError, ConfigError, TxnlpError
 from txnlp.themes.edits import load_edits
 from txnlp.io import theme_store
@@ -61,8 +61,6 @@ class RunResult:
 # --- models: loaded here, at the edge, and passed into the pipeline ---------------------------
 
 def make_embedder(settings: Settings):
-    if settings.embed.kind == "fake":
-        return FakeEmbedder()
     return build_embedder(settings.embed)
 
 
@@ -71,7 +69,7 @@ def make_second_embedder(settings: Settings, embedder, use: USEEmbedder | None =
     fake = settings.embed.kind == "fake" or str(getattr(embedder, "model_id", "")).startswith("fake")
     if settings.cluster.second_embedder == "none" or fake:
         return None
-    return use or USEEmbedder(threads=settings.embed.threads or 2)
+    return use or build_use_embedder(settings.embed)
 
 
 def _run_date(frame: pd.DataFrame) -> str:
@@ -121,7 +119,7 @@ def sentiment_tagger(settings: Settings, sentiment, use: USEEmbedder | None = No
     """`use`: a shared USE instance, so themes and sentiment don't encode the same texts twice."""
     if not needs_use(sentiment):
         return SentimentTagger(sentiment)
-    return SentimentTagger(sentiment, feature_embedder=use or USEEmbedder(threads=settings.embed.threads or 2))
+    return SentimentTagger(sentiment, feature_embedder=use or build_use_embedder(settings.embed))
 
 
 def fit_pillar(settings: Settings, embedder) -> PrototypePillarClassifier:
@@ -188,7 +186,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     pillar = pillar or load_pillar(settings, embedder)
     if progress is not None:
         embedder = ProgressEmbedder(embedder, progress)
-    use = USEEmbedder(threads=settings.embed.threads or 2)  # shared; loads only when first used
+    use = build_use_embedder(settings.embed)  # shared; loads only when first used
     tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
     s = settings.sentiment
     sentences = SentenceTagger(SentenceSplitter(split_contrast=s.split_contrast, max_sentences=s.max_sentences),

