@@ -8,14 +8,14 @@ from typer.testing import CliRunner
 from txnlp.cli import app
 from txnlp.config import load_settings
 from txnlp.logs import LineFormatter, RunIdFilter
-from txnlp.progress import ProgressEmbedder
+from txnlp.progress import with_progress
 from txnlp.runner import run
 
 
 def test_progress_embedder_same_matrix_in_chunks(fake_embedder):
     texts = [f"comment number {i} about the app" for i in range(23)]
     seen = []
-    wrapped = ProgressEmbedder(fake_embedder, lambda *a: seen.append(a), chunk_size=5)
+    wrapped = with_progress(fake_embedder, lambda *a: seen.append(a), chunk_size=5)
     np.testing.assert_array_equal(wrapped.encode(texts), fake_embedder.encode(texts))
     assert seen[0] == ("embed", 0, 23) and seen[-1] == ("embed", 23, 23) and len(seen) == 6
     assert wrapped.model_id == fake_embedder.model_id

@@ -129,7 +129,7 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
                     config: ConfigOpt = None, verbose: bool = True) -> None:
     """Train a linear sentiment head (a challenger) on the configured embedder."""
     _setup_logging(verbose)
-    from txnlp.progress import ProgressEmbedder
+    from txnlp.progress import with_progress
     from txnlp.runner import make_embedder
     from txnlp.training.train import train_sentiment as train_fn
 
@@ -138,7 +138,7 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
         with _progress_bars() as progress:
             embedder = make_embedder(settings)
             if progress is not None:
-                embedder = ProgressEmbedder(embedder, progress)
+                embedder = with_progress(embedder, progress)
             use = None
             if "use" in features.split("+"):
                 from txnlp.embed.factory import build_use_embedder

@@ -34,7 +34,7 @@ from txnlp.report.build import publish_report
 from txnlp.io.write import write_json, write_table
 from txnlp.logs import run_context
 from txnlp.training.champions import champion_dir
-from txnlp.progress import ProgressCallback, ProgressEmbedder, notify
+from txnlp.progress import ProgressCallback, notify, with_progress
 from txnlp.registry import build_pipeline, build_text_pipeline, build_themer
 from txnlp.text.screen import screen
 from txnlp.themes.model import ThemeInputs
@@ -185,7 +185,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     sentiment = sentiment or load_sentiment(settings)
     pillar = pillar or load_pillar(settings, embedder)
     if progress is not None:
-        embedder = ProgressEmbedder(embedder, progress)
+        embedder = with_progress(embedder, progress)
     use = build_use_embedder(settings.embed)  # shared; loads only when first used
     tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
     s = settings.sentiment
