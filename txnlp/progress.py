@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from txnlp.embed._base import Embedder
 from txnlp.embed.chunked import ChunkedEmbedder
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -19,7 +20,8 @@ def notify(progress: Optional[ProgressCallback], step: str, done: int, total: in
         progress(step, done, total)
 
 
-def with_progress(embedder, progress: ProgressCallback, step: str = "embed", chunk_size: int = PROGRESS_CHUNK):
+def with_progress(embedder: Embedder, progress: ProgressCallback, step: str = "embed",
+                  chunk_size: int = PROGRESS_CHUNK) -> ChunkedEmbedder:
     """`embedder`, encoding `chunk_size` rows at a time and reporting (step, rows done, rows total) after each.
 
     The chunked embedder with a callback, so the bars and the memory bound share one loop; chunks

@@ -24,7 +24,7 @@ from txnlp.classify import (LinearPillarClassifier, LinearSentimentClassifier, P
                        SentimentTagger, read_definitions)
 from txnlp.classify.sentiment import needs_use
 from txnlp.config import Settings
-from txnlp.embed import USEEmbedder
+from txnlp.embed import Embedder, USEEmbedder
 from txnlp.embed.factory import build_embedder, build_use_embedder
 from txnlp.errors import ArtifactError, ConfigError, TxnlpError
 from txnlp.themes.edits import load_edits
@@ -60,11 +60,12 @@ class RunResult:
 
 # --- models: loaded here, at the edge, and passed into the pipeline ---------------------------
 
-def make_embedder(settings: Settings):
+def make_embedder(settings: Settings) -> Embedder:
     return build_embedder(settings.embed)
 
 
-def make_second_embedder(settings: Settings, embedder, use: USEEmbedder | None = None):
+def make_second_embedder(settings: Settings, embedder: Embedder,
+                         use: USEEmbedder | None = None) -> USEEmbedder | None:
     """The second view for themes (USE), or None; never with the fake embedder (tests stay offline and fast)."""
     fake = settings.embed.kind == "fake" or str(getattr(embedder, "model_id", "")).startswith("fake")
     if settings.cluster.second_embedder == "none" or fake:
@@ -98,7 +99,7 @@ def load_sentiment(settings: Settings) -> LinearSentimentClassifier:
     return LinearSentimentClassifier.load(model_dir)
 
 
-def load_pillar(settings: Settings, embedder):
+def load_pillar(settings: Settings, embedder: Embedder):
     """The registry's pillar champion (or `pillar.model_dir`) when it was trained on this embedder, else prototypes.
 
     A trained head only fits the embedder it was trained on; with another one (the FakeEmbedder in
@@ -122,7 +123,7 @@ def sentiment_tagger(settings: Settings, sentiment, use: USEEmbedder | None = No
     return SentimentTagger(sentiment, feature_embedder=use or build_use_embedder(settings.embed))
 
 
-def fit_pillar(settings: Settings, embedder) -> PrototypePillarClassifier:
+def fit_pillar(settings: Settings, embedder: Embedder) -> PrototypePillarClassifier:
     """Pillar centroids from the descriptions (zero-shot) plus the seed examples when configured (few-shot)."""
     texts, labels = read_definitions(settings.pillar.definitions)
     examples = settings.pillar.examples

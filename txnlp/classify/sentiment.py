@@ -15,6 +15,7 @@ import pandas as pd
 
 from txnlp import vocab as V
 from txnlp.errors import ArtifactError, InputDataError
+from txnlp.embed._base import Embedder
 from txnlp.classify._base import LinearHead, check_embeddings, check_is_fitted, softmax
 
 
@@ -109,7 +110,8 @@ def needs_use(classifier) -> bool:
     return "use" in str(getattr(classifier, "features", "base")).split("+")
 
 
-def sentiment_features(texts: list[str], embeddings: np.ndarray, classifier, feature_embedder=None) -> np.ndarray:
+def sentiment_features(texts: list[str], embeddings: np.ndarray, classifier,
+                       feature_embedder: Embedder | None = None) -> np.ndarray:
     """The matrix the head reads: the shared embeddings, plus USE vectors when the head was trained on them."""
     if not needs_use(classifier):
         return embeddings
@@ -129,7 +131,7 @@ class SentimentTagger:
 
     name = "sentiment"
 
-    def __init__(self, classifier: LinearSentimentClassifier, feature_embedder=None):
+    def __init__(self, classifier: LinearSentimentClassifier, feature_embedder: Embedder | None = None):
         self.classifier = classifier
         self.feature_embedder = feature_embedder
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from txnlp.embed._base import Embedder
+
 if TYPE_CHECKING:
-    from txnlp.embed._base import Embedder
     from txnlp.progress import ProgressCallback
 
 

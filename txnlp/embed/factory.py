@@ -1,4 +1,4 @@
-"""Build the configured embedders (the shared encoder and USE): backend, threads, chunking and the cache, in one place."""
+"""Build the configured embedders (shared encoder and USE): backend, threads, chunking and cache, in one place."""
 from __future__ import annotations
 
 import logging
