@@ -80,3 +80,15 @@ def test_config_env_file_used_without_path_and_precedence_kept(tmp_path, monkeyp
     b.write_text("[cluster]\nmin_cluster_size = 1\n")
     with pytest.raises(ConfigError, match=r"invalid configuration in .*b\.toml: cluster.min_cluster_size"):
         load_settings(None)
+
+
+def test_config_text_stage_defaults_reach_the_constructors():
+    from txnlp.registry import build_text_pipeline
+
+    _, tagger, redactor = build_text_pipeline(load_settings(
+        None, language={"decoys": ["fr"], "min_letters": 5}, redact={"kinds": ["email"], "phone_regions": ["NL"]})).stages
+    assert (tagger.detector.decoys, tagger.min_letters) == (("fr",), 5)
+    assert (redactor.kinds, redactor.phone_regions) == (("email",), ("NL",))
+    default = build_text_pipeline(load_settings(None)).stages
+    assert default[1].detector.decoys == ("fr", "es", "it", "pt", "pl", "tr", "uk")
+    assert default[1].languages == ("nl", "de", "ru", "en") and default[2].phone_regions == ("NL", "DE", "RU", "GB", "US")

@@ -19,6 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from txnlp import vocab as V
 from txnlp.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "txnlp.toml"
@@ -40,7 +41,7 @@ class InputSettings(BaseModel):
 
 
 class LanguageSettings(BaseModel):
-    languages: list[str] = ["nl", "de", "ru", "en"]
+    languages: list[str] = list(V.SUPPORTED_LANGS)
     # Other languages the detector may answer with; they map to `und` instead of being forced into one of ours.
     decoys: list[str] = ["fr", "es", "it", "pt", "pl", "tr", "uk"]
     min_confidence: float = Field(0.5, ge=0, le=1)
