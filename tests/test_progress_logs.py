@@ -8,14 +8,14 @@ from typer.testing import CliRunner
 from txnlp.cli import app
 from txnlp.config import load_settings
 from txnlp.logs import LineFormatter, RunIdFilter
-from txnlp.progress import ProgressEmbedder
+from txnlp.progress import with_progress
 from txnlp.runner import run
 
 
 def test_progress_embedder_same_matrix_in_chunks(fake_embedder):
     texts = [f"comment number {i} about the app" for i in range(23)]
     seen = []
-    wrapped = ProgressEmbedder(fake_embedder, lambda *a: seen.append(a), chunk_size=5)
+    wrapped = with_progress(fake_embedder, lambda *a: seen.append(a), chunk_size=5)
     np.testing.assert_array_equal(wrapped.encode(texts), fake_embedder.encode(texts))
     assert seen[0] == ("embed", 0, 23) and seen[-1] == ("embed", 23, 23) and len(seen) == 6
     assert wrapped.model_id == fake_embedder.model_id
@@ -56,7 +56,6 @@ def test_cli_run_prints_summary_with_pain_points_and_report(tmp_path, sample_csv
     monkeypatch.setenv("TXNLP_SENTIMENT__MODEL_DIR", str(model))
     monkeypatch.setenv("TXNLP_CLUSTER__N_CLUSTERS", "2")
     monkeypatch.setenv("TXNLP_CLUSTER__MIN_CLUSTER_SIZE", "2")
-    monkeypatch.setattr("txnlp.runner.FakeEmbedder", lambda: fake_embedder)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", "--input", str(sample_csv), "--output", str(out)])
     assert result.exit_code == 0, result.output

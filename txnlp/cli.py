@@ -129,7 +129,7 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
                     config: ConfigOpt = None, verbose: bool = True) -> None:
     """Train a linear sentiment head (a challenger) on the configured embedder."""
     _setup_logging(verbose)
-    from txnlp.progress import ProgressEmbedder
+    from txnlp.progress import with_progress
     from txnlp.runner import make_embedder
     from txnlp.training.train import train_sentiment as train_fn
 
@@ -138,12 +138,12 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
         with _progress_bars() as progress:
             embedder = make_embedder(settings)
             if progress is not None:
-                embedder = ProgressEmbedder(embedder, progress)
+                embedder = with_progress(embedder, progress)
             use = None
             if "use" in features.split("+"):
-                from txnlp.embed import USEEmbedder
+                from txnlp.embed.factory import build_use_embedder
 
-                use = USEEmbedder(threads=settings.embed.threads or 2)
+                use = build_use_embedder(settings.embed)
             result = train_fn(data, out, embedder, eval_files=eval_data, seed=settings.seed, features=features,
                               feature_embedder=use)
     except TxnlpError as exc:
@@ -236,9 +236,9 @@ def _evaluate(kind: str, model: Path, data: list[Path], config) -> dict:
     use = None
     if kind == "sentiment":
         from txnlp.classify.sentiment import needs_use
-        from txnlp.embed import USEEmbedder
+        from txnlp.embed.factory import build_use_embedder
 
-        use = USEEmbedder(threads=settings.embed.threads or 2) if needs_use(clf) else None
+        use = build_use_embedder(settings.embed) if needs_use(clf) else None
     return report_by_group(frame, predict_labelled(kind, clf, frame, make_embedder(settings), use), TASKS[kind])
 
 

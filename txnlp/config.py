@@ -2,9 +2,11 @@
 
 Stages never read this object: `build_pipeline` turns each section into constructor arguments.
 Precedence (highest first): keyword arguments, environment (TXNLP_SECTION__KEY), the TOML file, defaults.
+The file is `load_settings(path)`'s path, else $TXNLP_CONFIG, else ./txnlp.toml.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -17,10 +19,19 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from txnlp import vocab as V
 from txnlp.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "txnlp.toml"
 CONFIG_ENV = "TXNLP_CONFIG"
+# The file `load_settings` was given, seen only by the Settings built inside that call: a context
+# variable, not the environment, so no other thread, task or child process sees it.
+_CONFIG_FILE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("txnlp_config_file", default=None)
+
+
+def config_file() -> Path:
+    """The TOML file Settings reads now: load_settings' path, else $TXNLP_CONFIG, else ./txnlp.toml."""
+    return _CONFIG_FILE.get() or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
 
 
 class InputSettings(BaseModel):
@@ -30,7 +41,7 @@ class InputSettings(BaseModel):
 
 
 class LanguageSettings(BaseModel):
-    languages: list[str] = ["nl", "de", "ru", "en"]
+    languages: list[str] = list(V.SUPPORTED_LANGS)
     # Other languages the detector may answer with; they map to `und` instead of being forced into one of ours.
     decoys: list[str] = ["fr", "es", "it", "pt", "pl", "tr", "uk"]
     min_confidence: float = Field(0.5, ge=0, le=1)
@@ -253,8 +264,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE
-        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file)
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file())
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
@@ -262,19 +272,14 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
 
     Raises ConfigError naming the file and the bad fields instead of pydantic's long trace.
     """
-    previous = os.environ.get(CONFIG_ENV)
-    if path is not None:
-        if not Path(path).is_file():
-            raise ConfigError(f"config file not found: {path}")
-        os.environ[CONFIG_ENV] = str(path)
+    if path is not None and not Path(path).is_file():
+        raise ConfigError(f"config file not found: {path}")
+    token = _CONFIG_FILE.set(Path(path) if path is not None else None)
     try:
+        source = config_file()
         return Settings(**overrides)
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) + f" ({e['msg']})" for e in exc.errors())
-        raise ConfigError(f"invalid configuration in {path or DEFAULT_CONFIG_FILE}: {fields}") from None
+        raise ConfigError(f"invalid configuration in {source}: {fields}") from None
     finally:
-        if path is not None:
-            if previous is None:
-                os.environ.pop(CONFIG_ENV, None)
-            else:
-                os.environ[CONFIG_ENV] = previous
+        _CONFIG_FILE.reset(token)

@@ -14,10 +14,6 @@ from datetime import datetime, timezone
 _RUN_ID: contextvars.ContextVar[str] = contextvars.ContextVar("txnlp_run_id", default="-")
 
 
-def current_run_id() -> str:
-    return _RUN_ID.get()
-
-
 @contextmanager
 def run_context(run_id: str):
     """Every log record made inside carries `run_id` (once RunIdFilter is installed on a handler)."""

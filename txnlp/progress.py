@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-import numpy as np
+from txnlp.embed._base import Embedder
+from txnlp.embed.chunked import ChunkedEmbedder
 
 ProgressCallback = Callable[[str, int, int], None]
+
+PROGRESS_CHUNK = 256  # rows between two progress reports while embedding
 
 
 def notify(progress: Optional[ProgressCallback], step: str, done: int, total: int) -> None:
@@ -17,30 +20,11 @@ def notify(progress: Optional[ProgressCallback], step: str, done: int, total: in
         progress(step, done, total)
 
 
-class ProgressEmbedder:
-    """Wrap an embedder: encode in chunks and report ("embed", rows done, rows total) after each chunk.
+def with_progress(embedder: Embedder, progress: ProgressCallback, step: str = "embed",
+                  chunk_size: int = PROGRESS_CHUNK) -> ChunkedEmbedder:
+    """`embedder`, encoding `chunk_size` rows at a time and reporting (step, rows done, rows total) after each.
 
-    Chunks only split the list; each text is encoded exactly as by the wrapped embedder.
+    The chunked embedder with a callback, so the bars and the memory bound share one loop; chunks
+    only split the list, so the vectors are those of `embedder`.
     """
-
-    def __init__(self, embedder, progress: ProgressCallback, step: str = "embed", chunk_size: int = 256):
-        self.embedder = embedder
-        self.progress = progress
-        self.step = step
-        self.chunk_size = chunk_size
-
-    def __getattr__(self, name):  # model_id, prefix, dim ... of the wrapped embedder
-        return getattr(self.embedder, name)
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        total = len(texts)
-        self.progress(self.step, 0, total)
-        if total <= self.chunk_size:
-            out = self.embedder.encode(texts)
-            self.progress(self.step, total, total)
-            return out
-        parts = []
-        for start in range(0, total, self.chunk_size):
-            parts.append(self.embedder.encode(texts[start:start + self.chunk_size]))
-            self.progress(self.step, min(start + self.chunk_size, total), total)
-        return np.concatenate(parts, axis=0)
+    return ChunkedEmbedder(embedder, chunk_size, progress=progress, step=step)

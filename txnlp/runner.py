@@ -24,8 +24,8 @@ from txnlp.classify import (LinearPillarClassifier, LinearSentimentClassifier, P
                        SentimentTagger, read_definitions)
 from txnlp.classify.sentiment import needs_use
 from txnlp.config import Settings
-from txnlp.embed import FakeEmbedder, USEEmbedder
-from txnlp.embed.factory import build_embedder
+from txnlp.embed import Embedder, USEEmbedder
+from txnlp.embed.factory import build_embedder, build_use_embedder
 from txnlp.errors import ArtifactError, ConfigError, TxnlpError
 from txnlp.themes.edits import load_edits
 from txnlp.io import theme_store
@@ -34,7 +34,7 @@ from txnlp.report.build import publish_report
 from txnlp.io.write import write_json, write_table
 from txnlp.logs import run_context
 from txnlp.training.champions import champion_dir
-from txnlp.progress import ProgressCallback, ProgressEmbedder, notify
+from txnlp.progress import ProgressCallback, notify, with_progress
 from txnlp.registry import build_pipeline, build_text_pipeline, build_themer
 from txnlp.text.screen import screen
 from txnlp.themes.model import ThemeInputs
@@ -60,18 +60,17 @@ class RunResult:
 
 # --- models: loaded here, at the edge, and passed into the pipeline ---------------------------
 
-def make_embedder(settings: Settings):
-    if settings.embed.kind == "fake":
-        return FakeEmbedder()
+def make_embedder(settings: Settings) -> Embedder:
     return build_embedder(settings.embed)
 
 
-def make_second_embedder(settings: Settings, embedder, use: USEEmbedder | None = None):
+def make_second_embedder(settings: Settings, embedder: Embedder,
+                         use: USEEmbedder | None = None) -> USEEmbedder | None:
     """The second view for themes (USE), or None; never with the fake embedder (tests stay offline and fast)."""
     fake = settings.embed.kind == "fake" or str(getattr(embedder, "model_id", "")).startswith("fake")
     if settings.cluster.second_embedder == "none" or fake:
         return None
-    return use or USEEmbedder(threads=settings.embed.threads or 2)
+    return use or build_use_embedder(settings.embed)
 
 
 def _run_date(frame: pd.DataFrame) -> str:
@@ -100,7 +99,7 @@ def load_sentiment(settings: Settings) -> LinearSentimentClassifier:
     return LinearSentimentClassifier.load(model_dir)
 
 
-def load_pillar(settings: Settings, embedder):
+def load_pillar(settings: Settings, embedder: Embedder):
     """The registry's pillar champion (or `pillar.model_dir`) when it was trained on this embedder, else prototypes.
 
     A trained head only fits the embedder it was trained on; with another one (the FakeEmbedder in
@@ -121,10 +120,10 @@ def sentiment_tagger(settings: Settings, sentiment, use: USEEmbedder | None = No
     """`use`: a shared USE instance, so themes and sentiment don't encode the same texts twice."""
     if not needs_use(sentiment):
         return SentimentTagger(sentiment)
-    return SentimentTagger(sentiment, feature_embedder=use or USEEmbedder(threads=settings.embed.threads or 2))
+    return SentimentTagger(sentiment, feature_embedder=use or build_use_embedder(settings.embed))
 
 
-def fit_pillar(settings: Settings, embedder) -> PrototypePillarClassifier:
+def fit_pillar(settings: Settings, embedder: Embedder) -> PrototypePillarClassifier:
     """Pillar centroids from the descriptions (zero-shot) plus the seed examples when configured (few-shot)."""
     texts, labels = read_definitions(settings.pillar.definitions)
     examples = settings.pillar.examples
@@ -187,8 +186,8 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     sentiment = sentiment or load_sentiment(settings)
     pillar = pillar or load_pillar(settings, embedder)
     if progress is not None:
-        embedder = ProgressEmbedder(embedder, progress)
-    use = USEEmbedder(threads=settings.embed.threads or 2)  # shared; loads only when first used
+        embedder = with_progress(embedder, progress)
+    use = build_use_embedder(settings.embed)  # shared; loads only when first used
     tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
     s = settings.sentiment
     sentences = SentenceTagger(SentenceSplitter(split_contrast=s.split_contrast, max_sentences=s.max_sentences),

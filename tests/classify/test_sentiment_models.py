@@ -68,3 +68,21 @@ def test_pillar_prototype_picks_nearest_centroid():
     x = np.eye(4, dtype=np.float32)
     clf = PrototypePillarClassifier(temperature=0.1).fit(np.vstack([x, x]), ["CX", "EX", "UX", "MX"] * 2)
     assert clf.predict(x).tolist() == ["CX", "EX", "UX", "MX"]
+
+
+def test_heads_load_checks_kind_and_restores_params_and_state(tmp_path):
+    from txnlp.classify import LinearPillarClassifier
+
+    x, y = _blobs()
+    sentiment = LinearSentimentClassifier(C=0.5, features="base").fit(x, y)
+    sentiment.temperature_ = 1.7
+    sentiment.save(tmp_path / "s")
+    pillar = LinearPillarClassifier(C=2.0, context_columns=("audience",)).fit(x, np.resize(["CX", "EX", "UX", "MX"], len(y)))
+    pillar.save(tmp_path / "p")
+    with pytest.raises(ArtifactError, match="kind 'linear-pillar' is not a linear sentiment model"):
+        LinearSentimentClassifier.load(tmp_path / "p")
+    with pytest.raises(ArtifactError, match="kind 'linear' is not a linear pillar model"):
+        LinearPillarClassifier.load(tmp_path / "s")
+    s, p = LinearSentimentClassifier.load(tmp_path / "s"), LinearPillarClassifier.load(tmp_path / "p")
+    assert (s.C, s.temperature_, s.meta_["kind"]) == (0.5, 1.7, "linear")
+    assert (p.C, p.context_columns, p.dim_, p.classes_) == (2.0, ("audience",), 16, pillar.classes_)

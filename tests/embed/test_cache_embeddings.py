@@ -64,3 +64,30 @@ def test_embed_factory_defaults_cache_under_cache_dir(tmp_path):
     s = Settings(embed={"cache_dir": tmp_path})
     assert cache_path_for(s.embed) == tmp_path / "embeddings.sqlite"
     assert isinstance(build_embedder(Settings(embed={"kind": "fake"}).embed), FakeEmbedder)
+
+
+def test_embed_use_factory_threads_follow_embed_threads_else_two():
+    from txnlp.embed import USEEmbedder
+    from txnlp.embed.factory import build_use_embedder
+
+    default = build_use_embedder(Settings().embed)
+    assert isinstance(default, USEEmbedder) and default.threads == 2
+    assert build_use_embedder(Settings(embed={"threads": 6}).embed).threads == 6
+
+
+def test_embed_chunked_bounds_calls_longest_first_and_reports_progress():
+    from txnlp.embed.chunked import chunk_ranges
+
+    calls, seen = [], []
+
+    class Recording(FakeEmbedder):
+        def encode(self, texts):
+            calls.append(list(texts))
+            return super().encode(texts)
+
+    texts = ["x" * (i % 5 + 1) + f" {i}" for i in range(12)]
+    out = ChunkedEmbedder(Recording(), chunk_size=5, progress=lambda *a: seen.append(a)).encode(texts)
+    np.testing.assert_array_equal(out, FakeEmbedder().encode(texts))
+    assert [len(c) for c in calls] == [5, 5, 2] and len(calls[0][0]) >= len(calls[-1][-1])
+    assert seen == [("embed", 0, 12), ("embed", 5, 12), ("embed", 10, 12), ("embed", 12, 12)]
+    assert chunk_ranges(12, 5) == [(0, 5), (5, 10), (10, 12)] and chunk_ranges(0, 5) == []

@@ -18,10 +18,9 @@ import pandas as pd
 import yaml
 
 from txnlp import vocab as V
-from txnlp.io.artifacts import load_model_dir, save_model_dir
-from txnlp.errors import ArtifactError, ConfigError, InputDataError
+from txnlp.errors import ConfigError, InputDataError
 from txnlp.embed import l2_normalise
-from txnlp.classify._base import check_embeddings, check_is_fitted, softmax
+from txnlp.classify._base import LinearHead, check_embeddings, check_is_fitted, softmax
 
 
 def read_definitions(path: Path) -> tuple[list[str], list[str]]:
@@ -82,7 +81,7 @@ def _check_pillar_labels(labels) -> np.ndarray:
     return labels
 
 
-class LinearPillarClassifier:
+class LinearPillarClassifier(LinearHead):
     """One-vs-rest logistic regression on [embedding, context one-hot x context_weight].
 
     Args:
@@ -97,6 +96,7 @@ class LinearPillarClassifier:
     """
 
     kind = "linear-pillar"
+    description = "linear pillar"
 
     def __init__(self, C: float = 4.0, context_columns: tuple[str, ...] = (V.AUDIENCE, V.CHANNEL),
                  context_weight: float = 1.0, class_weight: str | None = "balanced", seed: int = 0):
@@ -148,29 +148,18 @@ class LinearPillarClassifier:
         proba = self.predict_proba(embeddings, context)
         return np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)]
 
-    def save(self, directory: Path, meta: dict | None = None, card: str | None = None) -> Path:
-        check_is_fitted(self, "coef_")
-        info = {"kind": self.kind, "classes": self.classes_, "context_values": self.context_values_, "dim": self.dim_,
+    def _saved_meta(self) -> dict:
+        return {"context_values": self.context_values_, "dim": self.dim_,
                 "params": {"C": self.C, "context_columns": list(self.context_columns),
-                           "context_weight": self.context_weight, "class_weight": self.class_weight, "seed": self.seed},
-                **(meta or {})}
-        return save_model_dir(directory, {"coef": self.coef_, "intercept": self.intercept_}, info,
-                              {"README.md": card} if card else None)
+                           "context_weight": self.context_weight, "class_weight": self.class_weight, "seed": self.seed}}
 
     @classmethod
-    def load(cls, directory: Path) -> "LinearPillarClassifier":
-        tensors, meta = load_model_dir(directory)
-        if meta.get("kind") != cls.kind:
-            raise ArtifactError(f"{directory}: kind '{meta.get('kind')}' is not a linear pillar model")
-        params = dict(meta.get("params", {}))
-        params["context_columns"] = tuple(params.get("context_columns", ()))
-        model = cls(**params)
-        model.classes_ = list(meta["classes"])
-        model.context_values_ = {k: list(v) for k, v in meta.get("context_values", {}).items()}
-        model.dim_ = int(meta["dim"])
-        model.coef_, model.intercept_ = tensors["coef"], tensors["intercept"]
-        model.meta_ = meta
-        return model
+    def _init_params(cls, params: dict) -> dict:
+        return {**params, "context_columns": tuple(params.get("context_columns", ()))}
+
+    def _restore(self, meta: dict) -> None:
+        self.context_values_ = {k: list(v) for k, v in meta.get("context_values", {}).items()}
+        self.dim_ = int(meta["dim"])
 
 
 class PillarTagger:

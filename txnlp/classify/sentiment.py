@@ -9,18 +9,17 @@ embeddings concatenated with multilingual USE vectors of the same texts, compute
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from txnlp import vocab as V
-from txnlp.io.artifacts import load_model_dir, save_model_dir
 from txnlp.errors import ArtifactError, InputDataError
-from txnlp.classify._base import check_embeddings, check_is_fitted, softmax
+from txnlp.embed._base import Embedder
+from txnlp.classify._base import LinearHead, check_embeddings, check_is_fitted, softmax
 
 
-class LinearSentimentClassifier:
+class LinearSentimentClassifier(LinearHead):
     """Multinomial logistic regression on frozen embeddings.
 
     Args:
@@ -35,6 +34,7 @@ class LinearSentimentClassifier:
     """
 
     kind = "linear"
+    description = "linear sentiment"
 
     def __init__(self, C: float = 1.0, class_weight: str | None = "balanced", max_iter: int = 3000, seed: int = 0,
                  features: str = "base"):
@@ -96,28 +96,13 @@ class LinearSentimentClassifier:
         neg = proba[:, col["negative"]] if "negative" in col else 0.0
         return np.clip(pos - neg, -1.0, 1.0)
 
-    def save(self, directory: Path, meta: dict | None = None, card: str | None = None) -> Path:
-        check_is_fitted(self, "coef_")
-        info = {"kind": self.kind, "classes": self.classes_,
-                "params": {"C": self.C, "class_weight": self.class_weight, "max_iter": self.max_iter, "seed": self.seed,
-                           "features": self.features},
-                "temperature": getattr(self, "temperature_", 1.0),
-                **(meta or {})}
-        extra = {"README.md": card} if card else None
-        return save_model_dir(directory, {"coef": self.coef_, "intercept": self.intercept_}, info, extra)
+    def _saved_meta(self) -> dict:
+        return {"params": {"C": self.C, "class_weight": self.class_weight, "max_iter": self.max_iter,
+                           "seed": self.seed, "features": self.features},
+                "temperature": getattr(self, "temperature_", 1.0)}
 
-    @classmethod
-    def load(cls, directory: Path) -> "LinearSentimentClassifier":
-        tensors, meta = load_model_dir(directory)
-        if meta.get("kind") != cls.kind:
-            raise ArtifactError(f"{directory}: kind '{meta.get('kind')}' is not a linear sentiment model")
-        model = cls(**meta.get("params", {}))
-        model.classes_ = list(meta["classes"])
-        model.coef_ = tensors["coef"]
-        model.intercept_ = tensors["intercept"]
-        model.temperature_ = float(meta.get("temperature", 1.0))
-        model.meta_ = meta
-        return model
+    def _restore(self, meta: dict) -> None:
+        self.temperature_ = float(meta.get("temperature", 1.0))
 
 
 def needs_use(classifier) -> bool:
@@ -125,7 +110,8 @@ def needs_use(classifier) -> bool:
     return "use" in str(getattr(classifier, "features", "base")).split("+")
 
 
-def sentiment_features(texts: list[str], embeddings: np.ndarray, classifier, feature_embedder=None) -> np.ndarray:
+def sentiment_features(texts: list[str], embeddings: np.ndarray, classifier,
+                       feature_embedder: Embedder | None = None) -> np.ndarray:
     """The matrix the head reads: the shared embeddings, plus USE vectors when the head was trained on them."""
     if not needs_use(classifier):
         return embeddings
@@ -145,7 +131,7 @@ class SentimentTagger:
 
     name = "sentiment"
 
-    def __init__(self, classifier: LinearSentimentClassifier, feature_embedder=None):
+    def __init__(self, classifier: LinearSentimentClassifier, feature_embedder: Embedder | None = None):
         self.classifier = classifier
         self.feature_embedder = feature_embedder
 

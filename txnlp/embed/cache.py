@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from txnlp.embed._base import Embedder
+
 log = logging.getLogger(__name__)
 
 _LOOKUP_CHUNK = 500  # SQLite's default limit on host parameters is 999
@@ -94,7 +96,7 @@ class CachedEmbedder:
         hits_, misses_: counts of the last encode() call.
     """
 
-    def __init__(self, embedder, cache: EmbeddingCache):
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache):
         self.embedder = embedder
         self.cache = cache
 

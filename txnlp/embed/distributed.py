@@ -1,5 +1,8 @@
 """Embedding in chunks that any task runner can map over workers: plan, embed one chunk, gather.
 
+Each chunk task encodes its rows with the configured embedder (itself a ChunkedEmbedder), and the
+row ranges are `chunk_ranges`, so this adds only the hand-over between processes, not a second loop.
+
 No Dask or Prefect import here: the flow (pipelines/nightly.py) maps `embed_chunk` over a Dask
 cluster through prefect-dask; a notebook can call the same three functions in a loop. Chunks hand
 over .npy files under the stage folder, not arrays or frames, so the stage folder must be on storage
@@ -17,6 +20,8 @@ import pyarrow.parquet as pq
 
 from txnlp import vocab as V
 from txnlp.config import Settings
+from txnlp.embed.chunked import chunk_ranges
+from txnlp.embed.factory import build_embedder
 from txnlp.errors import InputDataError
 
 log = logging.getLogger(__name__)
@@ -29,16 +34,13 @@ def plan_chunks(stage_dir: Path, chunk_rows: int) -> list[tuple[int, int]]:
     """Row ranges [start, stop) of the staged rows, `chunk_rows` each."""
     from txnlp.runner import STAGED
 
-    n = pq.ParquetFile(Path(stage_dir) / STAGED).metadata.num_rows
-    return [(start, min(start + chunk_rows, n)) for start in range(0, n, chunk_rows)]
+    return chunk_ranges(pq.ParquetFile(Path(stage_dir) / STAGED).metadata.num_rows, chunk_rows)
 
 
 def _embedder(settings: Settings):
-    from txnlp.runner import make_embedder
-
     key = json.dumps(settings.embed.model_dump(mode="json"), sort_keys=True)
     if key not in _EMBEDDERS:
-        _EMBEDDERS[key] = make_embedder(settings)
+        _EMBEDDERS[key] = build_embedder(settings.embed)
     return _EMBEDDERS[key]
 
 

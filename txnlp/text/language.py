@@ -20,9 +20,12 @@ class LanguageDetector(Protocol):
 
 
 class LinguaDetector:
-    """lingua-language-detector restricted to our languages plus decoys."""
+    """lingua-language-detector restricted to our languages plus decoys.
 
-    def __init__(self, languages=V.SUPPORTED_LANGS, decoys=("fr", "es", "it", "pt", "pl", "tr", "uk")):
+    No defaults here: `language.languages` and `language.decoys` in the config are the one source.
+    """
+
+    def __init__(self, languages, decoys):
         self.languages = tuple(languages)
         self.decoys = tuple(decoys)
         self._detector = None
@@ -56,12 +59,13 @@ class LanguageTagger:
 
     A valid `lang` given in the input wins (confidence 1.0) when `trust_input` is set.
     Below `min_confidence`, with fewer than `min_letters` letters, or in a decoy language: `und`.
+    Every argument is explicit: the `language` section of the config holds the defaults.
     """
 
     name = "language"
 
-    def __init__(self, detector: LanguageDetector | None = None, languages=V.SUPPORTED_LANGS,
-                 min_confidence: float = 0.5, min_letters: int = 3, trust_input: bool = True):
+    def __init__(self, detector: LanguageDetector, *, languages, min_confidence: float, min_letters: int,
+                 trust_input: bool):
         self.detector = detector
         self.languages = tuple(languages)
         self.min_confidence = min_confidence
@@ -69,7 +73,6 @@ class LanguageTagger:
         self.trust_input = trust_input
 
     def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
-        detector = self.detector or LinguaDetector(self.languages)
         out = frame.copy()
         given = out[V.LANG].fillna("").astype(str).str.strip().str.lower() if V.LANG in out else pd.Series("", index=out.index)
         trusted = given.isin(self.languages) if self.trust_input else pd.Series(False, index=out.index)
@@ -81,7 +84,7 @@ class LanguageTagger:
             if trusted.iloc[i]:
                 langs[i], conf[i] = given.iloc[i], 1.0
         if to_detect:
-            for i, (lang, c) in zip(to_detect, detector.detect([texts[i] for i in to_detect])):
+            for i, (lang, c) in zip(to_detect, self.detector.detect([texts[i] for i in to_detect])):
                 conf[i] = round(c, 4)
                 if lang in self.languages and c >= self.min_confidence:
                     langs[i] = lang

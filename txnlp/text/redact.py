@@ -179,11 +179,14 @@ def _merge(spans):
 
 
 class Redactor:
-    """Pipeline stage: rewrites `text` to its redacted form and adds `redacted_<kind>` counts."""
+    """Pipeline stage: rewrites `text` to its redacted form and adds `redacted_<kind>` counts.
+
+    Kinds and phone regions are explicit: the `redact` section of the config holds the defaults.
+    """
 
     name = "redact"
 
-    def __init__(self, kinds=KINDS, phone_regions=("NL", "DE", "RU", "GB", "US")):
+    def __init__(self, kinds, phone_regions):
         self.kinds = tuple(kinds)
         self.phone_regions = tuple(phone_regions)
 
