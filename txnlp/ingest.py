@@ -217,10 +217,10 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
         result = mine(merged, tmp, settings, run_id=run_id, **models)
         counts = _complete_manifest(tmp, infos, failed, run_date, full_refresh)
         final = P.move_into_place(tmp, runs_dir, run_id)
-        P.append_history(history_dir(settings), "comments", pd.read_parquet(final / "comments.parquet"),
-                         run_id, run_date)
-        P.append_history(history_dir(settings), "quarantine",
-                         pd.read_csv(final / "quarantine.csv", dtype=str, keep_default_na=False), run_id, run_date)
+        P.write_history_part(history_dir(settings), "comments", pd.read_parquet(final / "comments.parquet"),
+                             run_id, run_date)
+        P.write_history_part(history_dir(settings), "quarantine",
+                             pd.read_csv(final / "quarantine.csv", dtype=str, keep_default_na=False), run_id, run_date)
         P.switch_latest(runs_dir, run_id)
         state.commit(run_id, commits)
         _cleanup([*stage_dirs, merged])

@@ -1,23 +1,28 @@
 """Atomic writers: write to a temporary name in the same folder, then rename.
 
-A run killed mid-write leaves the previous file (or none), never half a file.
+A run killed mid-write leaves the previous file (or none), never half a file. Every file and
+directory txnlp publishes goes through `atomic_write` or `atomic_write_dir`.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
-
-# mkstemp creates 0600 files; published outputs are meant for analysts, so apply the usual umask.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-FILE_MODE = 0o666 & ~_UMASK
+from typing import Callable
 
 import pandas as pd
 
+# mkstemp/mkdtemp create 0600/0700 entries; published outputs are meant for analysts, so apply the usual umask.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
+DIR_MODE = 0o777 & ~_UMASK
 
-def _atomic(path: Path, write) -> Path:
+
+def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -32,8 +37,47 @@ def _atomic(path: Path, write) -> Path:
     return path
 
 
+def atomic_write_dir(directory: Path, write: Callable[[Path], object]) -> Path:
+    """Call `write(tmp)` on a temporary folder beside `directory`, then put it in place of `directory`."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        write(tmp)
+        os.chmod(tmp, DIR_MODE)
+        for f in tmp.rglob("*"):
+            os.chmod(f, DIR_MODE if f.is_dir() else FILE_MODE)
+        replace_dir(tmp, directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
+
+
+def replace_dir(src: Path, dst: Path) -> Path:
+    """Rename the finished folder `src` to `dst`, replacing an earlier `dst` (a rename cannot replace a full folder)."""
+    dst = Path(dst)
+    if dst.exists():
+        shutil.rmtree(dst)
+    os.replace(src, dst)
+    fsync_dir(dst.parent)
+    return dst
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in `path` durable; a folder that cannot be opened is left to the OS."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_text(path: Path, text: str) -> Path:
-    return _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def write_json(path: Path, obj) -> Path:
@@ -44,7 +88,7 @@ def write_table(frame: pd.DataFrame, directory: Path, name: str, formats=("parqu
     """`name.parquet` and `name.csv` in `directory`. Object columns are written as strings in CSV."""
     paths = []
     if "parquet" in formats:
-        paths.append(_atomic(Path(directory) / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False)))
+        paths.append(atomic_write(Path(directory) / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False)))
     if "csv" in formats:
-        paths.append(_atomic(Path(directory) / f"{name}.csv", lambda p: frame.to_csv(p, index=False)))
+        paths.append(atomic_write(Path(directory) / f"{name}.csv", lambda p: frame.to_csv(p, index=False)))
     return paths

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from txnlp.io.artifacts import read_versioned_json, sha256_file
+from txnlp.io.write import write_text
 from txnlp.errors import ArtifactError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -38,18 +37,7 @@ def read_registry(path: Path) -> dict:
 
 
 def _write_registry(path: Path, data: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _relative(model_dir: Path, registry_path: Path) -> str:
