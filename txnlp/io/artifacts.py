@@ -58,19 +58,28 @@ def read_versioned_json(path: Path, what: str, version: int = FORMAT_VERSION) ->
     return data
 
 
-def verify_model_dir(directory: Path) -> dict:
-    """Check the manifest and every file's sha256; return the manifest."""
-    directory = Path(directory)
-    manifest_path = directory / MANIFEST
+def check_files(directory: Path, expected: dict[str, str], source: str) -> None:
+    """Hash each file of `expected` ({name: sha256}) once; refuse a missing or changed one, named, with `source`."""
+    for name, sha in expected.items():
+        path = Path(directory) / name
+        if not path.is_file():
+            raise ArtifactError(f"{path}: listed in {source} but missing")
+        if sha256_file(path) != sha:
+            raise ArtifactError(f"{path}: sha256 does not match {source} (file changed or corrupt); refusing to load it")
+
+
+def read_manifest(directory: Path) -> dict:
+    """The manifest of a model directory, not yet checked against the files."""
+    manifest_path = Path(directory) / MANIFEST
     if not manifest_path.is_file():
         raise ArtifactError(f"{directory}: no {MANIFEST}; not a txnlp model directory")
-    manifest = read_versioned_json(manifest_path, "manifest")
-    for name, expected in manifest.get("files", {}).items():
-        path = directory / name
-        if not path.is_file():
-            raise ArtifactError(f"{path}: listed in the manifest but missing")
-        if sha256_file(path) != expected:
-            raise ArtifactError(f"{path}: sha256 does not match the manifest (file changed or corrupt)")
+    return read_versioned_json(manifest_path, "manifest")
+
+
+def verify_model_dir(directory: Path) -> dict:
+    """Check every file's sha256 against the manifest; return the manifest."""
+    manifest = read_manifest(directory)
+    check_files(directory, manifest.get("files", {}), "the manifest")
     return manifest
 
 
