@@ -2,11 +2,16 @@
 
 A run killed mid-write leaves the previous file (or none), never half a file. Every file and
 directory txnlp publishes goes through `atomic_write` or `atomic_write_dir`.
+
+CSV files are for spreadsheets, so a text cell a spreadsheet would run as a formula is written with
+a leading `'` (OWASP's advice against CSV injection); parquet keeps the text as is, and
+`read_table_csv` undoes the quoting for the pipeline's own read-back.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -84,11 +89,52 @@ def write_json(path: Path, obj) -> Path:
     return write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
+# A cell starting with one of these runs as a formula (or as DDE) in Excel, LibreOffice and Sheets.
+# Leading quotes are included so that quoting can be undone without loss: "'=x" is written "''=x".
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+# A plain number ("-0.5", "+31", "1e-3") is shown as a number, never run: it is left alone.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_QUOTED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def spreadsheet_safe_cell(value):
+    """`value` with a leading `'` when it is text a spreadsheet would run as a formula; anything else as is."""
+    if isinstance(value, str) and _FORMULA.match(value) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` whose text cells and column names are spreadsheet-safe; numeric columns are not touched."""
+    text = [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
+            or isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    out = frame.copy(deep=False)
+    for col in text:
+        values = frame[col].astype(object) if isinstance(frame[col].dtype, pd.CategoricalDtype) else frame[col]
+        out[col] = values.map(spreadsheet_safe_cell)
+    out.columns = [spreadsheet_safe_cell(c) for c in frame.columns]
+    return out
+
+
+def _unquote(value):
+    return value[1:] if isinstance(value, str) and _QUOTED.match(value) else value
+
+
+def read_table_csv(path: Path) -> pd.DataFrame:
+    """A CSV written by `write_table`, every cell as text, with the spreadsheet quoting undone."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.columns = [_unquote(c) for c in frame.columns]
+    for col in frame.columns:
+        frame[col] = frame[col].map(_unquote)
+    return frame
+
+
 def write_table(frame: pd.DataFrame, directory: Path, name: str, formats=("parquet", "csv")) -> list[Path]:
-    """`name.parquet` and `name.csv` in `directory`. Object columns are written as strings in CSV."""
+    """`name.parquet` and `name.csv` in `directory`. Object columns are written as strings in CSV, spreadsheet-safe."""
     paths = []
     if "parquet" in formats:
         paths.append(atomic_write(Path(directory) / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False)))
     if "csv" in formats:
-        paths.append(atomic_write(Path(directory) / f"{name}.csv", lambda p: frame.to_csv(p, index=False)))
+        safe = spreadsheet_safe(frame)
+        paths.append(atomic_write(Path(directory) / f"{name}.csv", lambda p: safe.to_csv(p, index=False)))
     return paths
