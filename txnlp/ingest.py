@@ -36,7 +36,7 @@ from txnlp.io.read import _as_text
 from txnlp.report.build import build_report
 from txnlp.io.sources import CONTENT_ID_FIELDS, read_source
 from txnlp.io.state import PUBLISHING, ROLLED_BACK, SourceCommit, StateStore, encode_watermark
-from txnlp.io.write import write_json
+from txnlp.io.write import read_table_csv, write_json
 from txnlp.text.redact import redact_text
 from txnlp.registry import build_text_pipeline
 from txnlp.runner import STAGE_INFO, STAGED, RunResult, mine
@@ -217,10 +217,10 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
         result = mine(merged, tmp, settings, run_id=run_id, **models)
         counts = _complete_manifest(tmp, infos, failed, run_date, full_refresh)
         final = P.move_into_place(tmp, runs_dir, run_id)
-        P.append_history(history_dir(settings), "comments", pd.read_parquet(final / "comments.parquet"),
-                         run_id, run_date)
-        P.append_history(history_dir(settings), "quarantine",
-                         pd.read_csv(final / "quarantine.csv", dtype=str, keep_default_na=False), run_id, run_date)
+        P.write_history_part(history_dir(settings), "comments", pd.read_parquet(final / "comments.parquet"),
+                             run_id, run_date)
+        P.write_history_part(history_dir(settings), "quarantine", read_table_csv(final / "quarantine.csv"),
+                             run_id, run_date)
         P.switch_latest(runs_dir, run_id)
         state.commit(run_id, commits)
         _cleanup([*stage_dirs, merged])
@@ -315,7 +315,7 @@ def _complete_manifest(run_dir: Path, infos: list[dict], failed: dict, run_date:
     """Add per-source counts to the manifest mine() wrote, check they add up, rebuild the report."""
     manifest = json.loads((run_dir / "manifest.json").read_text())
     comments = pd.read_parquet(run_dir / "comments.parquet", columns=[V.SOURCE])
-    quarantine = pd.read_csv(run_dir / "quarantine.csv", dtype=str, keep_default_na=False)
+    quarantine = read_table_csv(run_dir / "quarantine.csv")
     per = _per_source(infos, comments, quarantine, failed)
     totals = _totals(per)
     manifest["counts"] = {**manifest["counts"], **totals}

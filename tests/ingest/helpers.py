@@ -62,3 +62,13 @@ CUSTOMERS = [
     {"id": "c4", "text": "Great help in the shop, thanks!", "channel": "shop", "created_at": "2026-11-04"},
     {"id": "c5", "text": "   ", "channel": "web", "created_at": "2026-11-05"},
 ]
+
+
+def read_history(history_dir: Path, table: str = "comments") -> pd.DataFrame:
+    """Every published row of `table`, with `run_date` from the partition."""
+    files = sorted(str(p) for p in (Path(history_dir) / table).glob("run_date=*/part-*.parquet"))
+    if not files:
+        return pd.DataFrame()
+    # One file at a time: parts of different runs may carry different passthrough columns.
+    return pd.concat([pd.read_parquet(f).assign(run_date=Path(f).parent.name.split("=", 1)[1]) for f in files],
+                     ignore_index=True)

@@ -5,9 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.ingest.helpers import CUSTOMERS, ingest_settings, sqlite_feedback, write_rows
+from tests.ingest.helpers import CUSTOMERS, ingest_settings, read_history, sqlite_feedback, write_rows
 from txnlp.ingest import run_sources
-from txnlp.io.publish import read_history
 from txnlp.io.state import StateStore
 
 

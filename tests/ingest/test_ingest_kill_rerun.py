@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.ingest.helpers import CUSTOMERS, comparable_outputs, sqlite_feedback, write_rows
+from tests.ingest.helpers import CUSTOMERS, comparable_outputs, read_history, sqlite_feedback, write_rows
 from txnlp.config import load_settings
 from txnlp.ingest import run_sources, state_store
-from txnlp.io.publish import read_history
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_DATE = "2026-11-10"
@@ -136,7 +135,7 @@ KILL_POINTS = [
     pytest.param("stage_source:2", marks=pytest.mark.slow),  # one source staged, the other not
     pytest.param("mine", marks=pytest.mark.slow),  # every source staged, nothing published
     pytest.param("move_into_place", marks=pytest.mark.slow),  # run folder written, not in place
-    "append_history:2",  # comments history written, quarantine history not
+    "write_history_part:2",  # comments history written, quarantine history not
     pytest.param("switch_latest", marks=pytest.mark.slow),  # run folder and history in place, latest not switched
     "commit",  # everything published, state not committed
 ]

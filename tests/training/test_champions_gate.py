@@ -1,4 +1,6 @@
+import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -9,6 +11,8 @@ from txnlp.training import retrain as rt
 from txnlp.classify import LinearSentimentClassifier
 from txnlp.config import load_settings
 from txnlp.errors import ArtifactError, ConfigError, InputDataError
+from txnlp.io import artifacts
+from txnlp.io.artifacts import sha256_file
 from txnlp.io.labelled import read_labelled
 from txnlp.training.champions import champion, champion_dir, gate, promote, read_registry, rollback
 from txnlp.runner import load_sentiment
@@ -54,18 +58,59 @@ def test_registry_promote_rollback_and_runner_uses_champion(tmp_path, fake_embed
     assert load_sentiment(explicit).meta_["model_id"] == "sent-b"  # an explicit model_dir wins over the registry
 
 
+def _flip_a_bit(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
 def test_registry_refuses_a_tampered_file(tmp_path, fake_embedder):
     registry = tmp_path / "registry.json"
     a = _head(tmp_path, "sent-a", fake_embedder)
     promote(registry, "sentiment", a, {})
-    weights = a / "weights.safetensors"
-    data = bytearray(weights.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    weights.write_bytes(bytes(data))
-    with pytest.raises(ArtifactError, match="weights.safetensors: sha256 does not match the registry"):
-        champion_dir(registry, "sentiment")
-    with pytest.raises(ArtifactError, match="weights.safetensors"):
+    _flip_a_bit(a / "weights.safetensors")
+    with pytest.raises(ArtifactError, match="weights.safetensors: sha256 does not match the manifest"):
         load_sentiment(load_settings(None, models={"registry": str(registry)}))
+
+
+def test_registry_refuses_a_tampered_file_with_a_rewritten_manifest(tmp_path, fake_embedder):
+    registry = tmp_path / "registry.json"
+    a = _head(tmp_path, "sent-a", fake_embedder)
+    promote(registry, "sentiment", a, {})
+    _flip_a_bit(a / "weights.safetensors")
+    manifest = json.loads((a / "manifest.json").read_text())
+    manifest["files"]["weights.safetensors"] = sha256_file(a / "weights.safetensors")
+    (a / "manifest.json").write_text(json.dumps(manifest))  # consistent with the weights, not with the registry
+    with pytest.raises(ArtifactError, match="manifest.json: sha256 does not match the registry entry of sent-a"):
+        champion_dir(registry, "sentiment")
+    with pytest.raises(ArtifactError, match="manifest.json"):
+        load_sentiment(load_settings(None, models={"registry": str(registry)}))
+
+
+def test_registry_refuses_a_changed_file_the_manifest_does_not_list(tmp_path, fake_embedder):
+    registry = tmp_path / "registry.json"
+    a = _head(tmp_path, "sent-a", fake_embedder)
+    (a / "notes.txt").write_text("added after saving")
+    promote(registry, "sentiment", a, {})
+    (a / "notes.txt").write_text("changed after promotion")
+    with pytest.raises(ArtifactError, match="notes.txt: sha256 does not match the registry entry of sent-a"):
+        champion_dir(registry, "sentiment")
+
+
+def test_loading_a_champion_hashes_each_file_once(tmp_path, fake_embedder, monkeypatch):
+    registry = tmp_path / "registry.json"
+    a = _head(tmp_path, "sent-a", fake_embedder)
+    promote(registry, "sentiment", a, {})
+    settings = load_settings(None, models={"registry": str(registry)})
+    hashed = []
+    real = artifacts.sha256_file
+    monkeypatch.setattr(artifacts, "sha256_file", lambda path: hashed.append(Path(path).name) or real(path))
+    calls = {"n": 0}
+    real_sha256 = hashlib.sha256
+    monkeypatch.setattr(hashlib, "sha256", lambda *args: calls.__setitem__("n", calls["n"] + 1) or real_sha256(*args))
+    assert load_sentiment(settings).meta_["model_id"] == "sent-a"
+    assert sorted(hashed) == ["manifest.json", "meta.json", "weights.safetensors"]
+    assert calls["n"] == 3  # nothing else hashes a file behind sha256_file's back
 
 
 def _labelled(path, rows):

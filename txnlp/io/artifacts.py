@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,6 +14,7 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 
 from txnlp.errors import ArtifactError
+from txnlp.io.write import atomic_write_dir
 
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.safetensors"
@@ -36,10 +34,7 @@ def save_model_dir(directory: Path, tensors: dict[str, np.ndarray], meta: dict, 
     """Write weights, meta and manifest into `directory` atomically (temp dir, then rename)."""
     from txnlp import __version__
 
-    directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    def write(tmp: Path) -> None:
         save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(tmp / WEIGHTS))
         (tmp / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str))
         for name, content in (extra_files or {}).items():
@@ -48,16 +43,8 @@ def save_model_dir(directory: Path, tensors: dict[str, np.ndarray], meta: dict, 
         manifest = {"format_version": FORMAT_VERSION, "txnlp_version": __version__,
                     "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "files": files}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        if directory.exists():
-            shutil.rmtree(directory)
-        os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; a model directory is meant to be shared
-        for f in tmp.iterdir():
-            os.chmod(f, 0o644)
-        os.replace(tmp, directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return directory
+
+    return atomic_write_dir(directory, write)
 
 
 def read_versioned_json(path: Path, what: str, version: int = FORMAT_VERSION) -> dict:
@@ -71,19 +58,28 @@ def read_versioned_json(path: Path, what: str, version: int = FORMAT_VERSION) ->
     return data
 
 
-def verify_model_dir(directory: Path) -> dict:
-    """Check the manifest and every file's sha256; return the manifest."""
-    directory = Path(directory)
-    manifest_path = directory / MANIFEST
+def check_files(directory: Path, expected: dict[str, str], source: str) -> None:
+    """Hash each file of `expected` ({name: sha256}) once; refuse a missing or changed one, named, with `source`."""
+    for name, sha in expected.items():
+        path = Path(directory) / name
+        if not path.is_file():
+            raise ArtifactError(f"{path}: listed in {source} but missing")
+        if sha256_file(path) != sha:
+            raise ArtifactError(f"{path}: sha256 does not match {source} (file changed or corrupt); refusing to load it")
+
+
+def read_manifest(directory: Path) -> dict:
+    """The manifest of a model directory, not yet checked against the files."""
+    manifest_path = Path(directory) / MANIFEST
     if not manifest_path.is_file():
         raise ArtifactError(f"{directory}: no {MANIFEST}; not a txnlp model directory")
-    manifest = read_versioned_json(manifest_path, "manifest")
-    for name, expected in manifest.get("files", {}).items():
-        path = directory / name
-        if not path.is_file():
-            raise ArtifactError(f"{path}: listed in the manifest but missing")
-        if sha256_file(path) != expected:
-            raise ArtifactError(f"{path}: sha256 does not match the manifest (file changed or corrupt)")
+    return read_versioned_json(manifest_path, "manifest")
+
+
+def verify_model_dir(directory: Path) -> dict:
+    """Check every file's sha256 against the manifest; return the manifest."""
+    manifest = read_manifest(directory)
+    check_files(directory, manifest.get("files", {}), "the manifest")
     return manifest
 
 

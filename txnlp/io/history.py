@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from txnlp import vocab as V
-from txnlp.io.write import _atomic, write_table
+from txnlp.io.write import atomic_write, write_table
 
 log = logging.getLogger(__name__)
 
@@ -24,19 +24,27 @@ def history_path(run_dir: Path, history_dir: Path | None = None) -> Path:
     return base / HISTORY_FILE
 
 
-def append_history(kpis: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Replace the rows of the nights in `kpis` in the history at `path` and return the whole history."""
+def replace_rows(rows: pd.DataFrame, path: Path, key: str, columns, sort_by) -> pd.DataFrame:
+    """Replace the rows of `rows`' `key` values in the parquet table at `path`, append, sort, write atomically.
+
+    The one history appender: a rerun replaces its own rows, so a history never counts a night or a
+    run twice. Returns the whole table.
+    """
     path = Path(path)
-    nights = set(kpis["run_date"])
     if path.exists():
         old = pd.read_parquet(path)
-        old = old[~old["run_date"].isin(nights)]
-        history = pd.concat([old, kpis], ignore_index=True) if len(old) else kpis.copy()
+        old = old[~old[key].isin(set(rows[key]))]
+        table = pd.concat([old, rows], ignore_index=True) if len(old) else rows.copy()
     else:
-        history = kpis.copy()
-    history = history[list(V.KPI_COLUMNS)].sort_values(["run_date", "dimension", "value", "metric"], kind="stable")
-    history = history.reset_index(drop=True)
-    _atomic(path, lambda p: history.to_parquet(p, index=False))
+        table = rows.copy()
+    table = table[list(columns)].sort_values(list(sort_by), kind="stable").reset_index(drop=True)
+    atomic_write(path, lambda p: table.to_parquet(p, index=False))
+    return table
+
+
+def append_history(kpis: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Replace the rows of the nights in `kpis` in the history at `path` and return the whole history."""
+    history = replace_rows(kpis, path, "run_date", V.KPI_COLUMNS, ("run_date", "dimension", "value", "metric"))
     log.info("kpi history %s: %d nights, %d rows", path, history["run_date"].nunique(), len(history))
     return history
 

@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from txnlp.io.write import fsync_dir, replace_dir
+
 log = logging.getLogger(__name__)
 
 LATEST = "latest"
@@ -33,16 +35,14 @@ def tmp_run_dir(runs_dir: Path, run_id: str) -> Path:
 
 def move_into_place(tmp_dir: Path, runs_dir: Path, run_id: str) -> Path:
     """Rename the finished run folder to `runs/<run_id>/`, replacing an earlier attempt of the same run."""
-    final = Path(runs_dir) / run_id
-    if final.exists():
-        shutil.rmtree(final)
-    os.replace(tmp_dir, final)
-    _fsync_dir(runs_dir)
-    return final
+    return replace_dir(tmp_dir, Path(runs_dir) / run_id)
 
 
-def append_history(history_dir: Path, table: str, frame: pd.DataFrame, run_id: str, run_date: str) -> list[Path]:
-    """Write `frame` as this run's part of `history/<table>/run_date=<run_date>/`; a rerun replaces it."""
+def write_history_part(history_dir: Path, table: str, frame: pd.DataFrame, run_id: str, run_date: str) -> list[Path]:
+    """Write `frame` as this run's own files in `history/<table>/run_date=<run_date>/`; a rerun replaces them.
+
+    Not `io.history.replace_rows`: each run owns its part files, so publishing never rewrites other runs' rows.
+    """
     root = Path(history_dir) / table
     partition = root / f"run_date={run_date}"
     scratch = root / f".{run_id}.tmp"
@@ -64,7 +64,7 @@ def append_history(history_dir: Path, table: str, frame: pd.DataFrame, run_id: s
         os.replace(part, target)
         written.append(target)
     shutil.rmtree(scratch, ignore_errors=True)
-    _fsync_dir(partition)
+    fsync_dir(partition)
     return written
 
 
@@ -77,19 +77,6 @@ def remove_history(history_dir: Path, run_id: str, tables=HISTORY_TABLES) -> int
     return removed
 
 
-def read_history(history_dir: Path, table: str = "comments") -> pd.DataFrame:
-    """Every published row of `table`, with `run_date` from the partition."""
-    root = Path(history_dir) / table
-    if not root.exists():
-        return pd.DataFrame()
-    files = sorted(str(p) for p in root.glob("run_date=*/part-*.parquet"))
-    if not files:
-        return pd.DataFrame()
-    # One file at a time: parts of different runs may carry different passthrough columns.
-    return pd.concat([pd.read_parquet(f).assign(run_date=Path(f).parent.name.split("=", 1)[1]) for f in files],
-                     ignore_index=True)
-
-
 def switch_latest(runs_dir: Path, run_id: str | None) -> None:
     """Point `runs/latest` at `run_id` atomically (rename of a fresh symlink); None removes it."""
     link = Path(runs_dir) / LATEST
@@ -100,7 +87,7 @@ def switch_latest(runs_dir: Path, run_id: str | None) -> None:
     tmp.unlink(missing_ok=True)
     os.symlink(run_id, tmp)
     os.replace(tmp, link)
-    _fsync_dir(runs_dir)
+    fsync_dir(runs_dir)
 
 
 def latest_run(runs_dir: Path) -> str | None:
@@ -116,14 +103,3 @@ def roll_back(runs_dir: Path, history_dir: Path, run_id: str, fallback: str | No
     shutil.rmtree(Path(runs_dir) / run_id, ignore_errors=True)
     shutil.rmtree(Path(runs_dir) / f".{run_id}.tmp", ignore_errors=True)
     log.warning("rolled back unfinished run %s (%d history part(s) removed)", run_id, parts)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -17,7 +17,8 @@ import pandas as pd
 
 from txnlp.errors import ArtifactError
 from txnlp.themes.ids import HISTORY_COLUMNS, ThemeState
-from txnlp.io.write import _atomic, write_text
+from txnlp.io.history import replace_rows
+from txnlp.io.write import write_text
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +73,6 @@ def load_history(folder: Path, exclude_run_id: str | None = None) -> pd.DataFram
 def append_history(rows: pd.DataFrame, folder: Path) -> Path:
     """Append tonight's rows; rows of the same run id are replaced (a rerun never counts twice)."""
     path = Path(folder) / HISTORY_FILE
-    old = load_history(folder)
-    old = old[~old["run_id"].isin(set(rows["run_id"]))]
-    history = pd.concat([old, rows], ignore_index=True) if len(old) else rows.copy()
-    history = history[list(HISTORY_COLUMNS)].sort_values(["run_date", "run_id", "theme_id"], kind="stable")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic(path, lambda p: history.reset_index(drop=True).to_parquet(p, index=False))
+    history = replace_rows(rows, path, "run_id", HISTORY_COLUMNS, ("run_date", "run_id", "theme_id"))
     log.info("theme history %s: %d runs, %d rows", path, history["run_id"].nunique(), len(history))
     return path

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from txnlp.io.artifacts import read_versioned_json, sha256_file
+from txnlp.io.artifacts import MANIFEST, check_files, read_manifest, read_versioned_json, sha256_file
+from txnlp.io.write import write_text
 from txnlp.errors import ArtifactError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -38,18 +37,7 @@ def read_registry(path: Path) -> dict:
 
 
 def _write_registry(path: Path, data: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _relative(model_dir: Path, registry_path: Path) -> str:
@@ -129,9 +117,9 @@ def champion(registry_path: Path, task: str) -> dict | None:
 
 
 def champion_dir(registry_path: Path, task: str) -> Path | None:
-    """The verified directory of `task`'s champion, or None when the registry has none.
+    """The directory of `task`'s champion, checked against its registry entry, or None when the registry has none.
 
-    Every file listed in the registry must exist with the recorded sha256.
+    Every file listed in the registry must exist; see `verify_entry` for how the sha256 are checked.
     """
     entry = champion(registry_path, task)
     if entry is None:
@@ -144,10 +132,23 @@ def champion_dir(registry_path: Path, task: str) -> Path | None:
 
 
 def verify_entry(directory: Path, entry: dict) -> None:
-    for name, expected in entry["files"].items():
-        path = directory / name
-        if not path.is_file():
-            raise ArtifactError(f"{path}: listed in the registry for {entry['model_id']} but missing")
-        if sha256_file(path) != expected:
-            raise ArtifactError(f"{path}: sha256 does not match the registry entry of {entry['model_id']} "
-                                "(file changed or corrupt); refusing to load it")
+    """Refuse a champion whose files differ from its registry entry, hashing no file the loader hashes again.
+
+    The registry pins `manifest.json` (hashed here) and the manifest pins the files it lists, which
+    `load_model_dir` hashes when the model loads: for those the registry's sha256 need only equal the
+    manifest's. Files the manifest does not list (or every file, without a manifest) are hashed here.
+    So each file is hashed once per load, and a changed weight file is still refused at load.
+    """
+    source = f"the registry entry of {entry['model_id']}"
+    files = entry["files"]
+    for name in files:
+        if not (directory / name).is_file():
+            raise ArtifactError(f"{directory / name}: listed in the registry for {entry['model_id']} but missing")
+    pinned: dict[str, str] = {}
+    if MANIFEST in files:
+        check_files(directory, {MANIFEST: files[MANIFEST]}, source)
+        pinned = read_manifest(directory).get("files", {})
+    for name, sha in pinned.items():
+        if name in files and files[name] != sha:
+            raise ArtifactError(f"{directory / name}: sha256 in {MANIFEST} does not match {source}; refusing to load it")
+    check_files(directory, {n: sha for n, sha in files.items() if n != MANIFEST and n not in pinned}, source)
