@@ -169,3 +169,27 @@ def test_registry_model_fit_returns_self_and_predicts_one_label_per_row(kind, fa
     assert predicted.shape == (len(frame),) and np.issubdtype(predicted.dtype, np.integer)
     again = _build("model", kind).fit(frame, x, embedder=fake_embedder)
     np.testing.assert_array_equal(again.labels_, model.labels_)  # same seed, same themes
+
+
+# -- composition --------------------------------------------------------------------------------
+
+def test_registry_pipeline_builds_the_clusterer_once(monkeypatch, fake_embedder):
+    calls = []
+    real = registry.build_scaled_clusterer
+    monkeypatch.setattr(registry, "build_scaled_clusterer", lambda s: calls.append(1) or real(s))
+    settings = Settings()
+    themer = registry.build_themer(settings)
+    pipeline = registry.build_pipeline(settings, embedder=fake_embedder, sentiment=None, pillar=None, themer=themer)
+    assert len(calls) == 1 and pipeline.themes.model is themer
+
+
+def test_registry_theme_stage_takes_every_setting_from_the_config():
+    from txnlp.config import load_settings
+
+    settings = load_settings(None, tracking={"match_threshold": 0.55, "assign_threshold": 0.25, "emerging_window": 3},
+                             rank={"pillar_weight": 0.5, "min_link_negative": 3},
+                             report={"employee_audiences": ["staff"]}, themes={"n_quotes": 2})
+    stage = registry.build_theme_stage(settings, registry.build_themer(settings))
+    assert (stage.model.match_threshold, stage.model.assign_threshold) == (0.55, 0.25)
+    assert (stage.pillar_weight, stage.min_link_negative, stage.emerging_window) == (0.5, 3, 3)
+    assert stage.employee_audiences == ["staff"] and stage.n_quotes == 2

@@ -24,14 +24,9 @@ from txnlp import vocab as V
 from txnlp.classify._base import check_is_fitted
 from txnlp.themes.edits import ThemeEdits, pin_matches
 from txnlp.themes.units import UNIT_ROW, CommentUnits
-from txnlp.themes.ids import ThemeState, assign_ids, nearest_centroid, update_state
+from txnlp.themes.ids import ThemeState, assign_ids, nearest_centroid, unit_rows, update_state
 
 log = logging.getLogger(__name__)
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
 def language_means(embeddings: np.ndarray, langs: np.ndarray, min_count: int = 10) -> dict[str, np.ndarray]:
@@ -54,21 +49,21 @@ def centre_by_language(blocks: list[np.ndarray], langs: np.ndarray, means: dict[
     for block in blocks:
         d = block.shape[1]
         shift = np.stack([np.asarray(means.get(str(lang), means["*"]))[start:start + d] for lang in langs])
-        out.append(_unit_rows(block - shift))
+        out.append(unit_rows(block - shift))
         start += d
-    return _unit_rows(np.hstack(out)) if out else np.zeros((len(langs), 0), np.float32)
+    return unit_rows(np.hstack(out)) if out else np.zeros((len(langs), 0), np.float32)
 
 
-def comment_themes(unit_rows: np.ndarray, unit_labels: np.ndarray, unit_scores: np.ndarray, n_comments: int) -> np.ndarray:
+def comment_themes(unit_comment: np.ndarray, unit_labels: np.ndarray, unit_scores: np.ndarray, n_comments: int) -> np.ndarray:
     """Each comment's theme: the most frequent non-outlier label of its units; ties go to the best-scoring unit."""
     out = np.full(n_comments, V.OUTLIER_THEME, dtype=int)
-    order = np.lexsort((-unit_scores, unit_rows))
+    order = np.lexsort((-unit_scores, unit_comment))
     best: dict[int, dict[int, tuple[int, float]]] = {}
     for i in order:
         label = int(unit_labels[i])
         if label == V.OUTLIER_THEME:
             continue
-        counts = best.setdefault(int(unit_rows[i]), {})
+        counts = best.setdefault(int(unit_comment[i]), {})
         n, s = counts.get(label, (0, -np.inf))
         counts[label] = (n + 1, max(s, float(unit_scores[i])))
     for row, counts in best.items():
@@ -263,7 +258,7 @@ def _report_units(units: pd.DataFrame, x: np.ndarray, unit_ids: np.ndarray, merg
                   n_comments: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Merges applied: (reported id per unit, cosine to its theme's centre, theme per comment)."""
     reported = np.array([merged.get(int(t), int(t)) for t in unit_ids], dtype=int)
-    centres = {t: _unit_rows(x[reported == t].mean(axis=0, keepdims=True))[0] for t in set(reported) if t >= 0}
+    centres = {t: unit_rows(x[reported == t].mean(axis=0, keepdims=True))[0] for t in set(reported) if t >= 0}
     scores = np.array([float(x[i] @ centres[t]) if t >= 0 else 0.0 for i, t in enumerate(reported)], np.float32)
     return reported, scores, comment_themes(units[UNIT_ROW].to_numpy(), reported, scores, n_comments)
 
@@ -283,4 +278,4 @@ def comment_vectors(units: pd.DataFrame, x: np.ndarray, n_comments: int) -> np.n
     """Per comment, the normalised mean of its units' vectors in the clustering space."""
     out = np.zeros((n_comments, x.shape[1]), dtype=np.float32)
     np.add.at(out, units[UNIT_ROW].to_numpy(), x)
-    return _unit_rows(out)
+    return unit_rows(out)
