@@ -7,6 +7,11 @@ from txnlp.themes.cluster import AgglomerativeClusterer
 from txnlp.themes.cluster.sampled import SampledClusterer
 
 
+def _ward(n_clusters=4, min_cluster_size=5):
+    return AgglomerativeClusterer(n_clusters=n_clusters, distance_threshold=None, linkage="ward",
+                                  min_cluster_size=min_cluster_size)
+
+
 def _blobs(n_per: int, k: int = 4, dim: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(k, dim)) * 3
@@ -17,8 +22,8 @@ def _blobs(n_per: int, k: int = 4, dim: int = 16, seed: int = 0) -> tuple[np.nda
 
 def test_cluster_sampled_identical_below_max_rows():
     x, _ = _blobs(30)
-    full = AgglomerativeClusterer(n_clusters=4).fit_predict(x)
-    wrapped = SampledClusterer(AgglomerativeClusterer(n_clusters=4), max_rows=1000).fit_predict(x)
+    full = _ward().fit_predict(x)
+    wrapped = SampledClusterer(_ward(), max_rows=1000, min_cluster_size=5, seed=0).fit_predict(x)
     np.testing.assert_array_equal(full, wrapped)
 
 
@@ -26,7 +31,7 @@ def test_cluster_sampled_recovers_blobs_above_max_rows():
     from sklearn.metrics import adjusted_rand_score
 
     x, truth = _blobs(500)
-    clusterer = SampledClusterer(AgglomerativeClusterer(n_clusters=4), max_rows=300, seed=1)
+    clusterer = SampledClusterer(_ward(), max_rows=300, min_cluster_size=5, seed=1)
     labels = clusterer.fit_predict(x)
     assert clusterer.sampled_ and len(labels) == len(x)
     assert adjusted_rand_score(truth, labels) > 0.95
@@ -34,7 +39,7 @@ def test_cluster_sampled_recovers_blobs_above_max_rows():
 
 def test_cluster_sampled_keeps_full_size_cluster_count():
     x, _ = _blobs(500, k=4)
-    inner = AgglomerativeClusterer(min_cluster_size=2)
-    labels = SampledClusterer(inner, max_rows=200, min_cluster_size=2).fit_predict(x)
+    inner = _ward(n_clusters=None, min_cluster_size=2)
+    labels = SampledClusterer(inner, max_rows=200, min_cluster_size=2, seed=0).fit_predict(x)
     # sqrt(2000/2) = 32 clusters for the full size, not sqrt(200/2) = 10 for the sample
     assert len(set(labels) - {-1}) > 10

@@ -8,7 +8,10 @@ from txnlp.themes.cluster import SpectralClusterer
 from txnlp.themes.edits import ThemeEdits, load_edits, merge, rename
 from txnlp.errors import ConfigError
 from txnlp.themes.ids import ThemeState, match_centroids
-from txnlp.themes.model import ThemeInputs, ThemeModel, build_theme_tables
+from txnlp.config import Settings
+from txnlp.errors import NotFittedError
+from txnlp.registry import build_theme_stage
+from txnlp.themes.model import ThemeInputs, ThemeModel
 
 LANGS = ["nl", "de", "ru", "en"]
 WORDS = {0: "factuur rechnung счёт invoice", 1: "app login вход inloggen", 2: "wachten warten ждать waiting",
@@ -34,19 +37,22 @@ def _planted(topics=(0, 1, 2, 3), per_lang=6, dim=48, seed=0, shift=0.0):
 
 
 def _themer(k=4, **kw):
-    return ThemeModel(SpectralClusterer(n_clusters=k, n_neighbors=8, min_cluster_size=3), min_theme_size=3, **kw)
+    tracking = Settings().tracking
+    params = {"centre_languages": True, "min_theme_size": 3, "match_threshold": tracking.match_threshold,
+              "assign_threshold": tracking.assign_threshold, "full_every": 1, **kw}
+    return ThemeModel(SpectralClusterer(n_clusters=k, n_neighbors=8, min_cluster_size=3), **params)
 
 
 def _run(frame, x, state=None, history=None, edits=None, run_id="r1", k=4):
-    return build_theme_tables(frame, x, _themer(k), ThemeInputs(state=state, history=history, edits=edits,
-                                                                run_id=run_id, run_date=run_id))
+    stage = build_theme_stage(Settings(), _themer(k))
+    return stage(frame, x, ThemeInputs(state=state, history=history, edits=edits, run_id=run_id, run_date=run_id))
 
 
 def test_theming_recovers_planted_multilingual_clusters():
     frame, x = _planted()
-    centred = _themer().run(frame, x).labels
+    centred = _themer().fit(frame, x).labels_
     assert adjusted_rand_score(frame["truth"], centred) > 0.9
-    raw = _themer(centre_languages=False).run(frame, x).labels
+    raw = _themer(centre_languages=False).fit(frame, x).labels_
     assert adjusted_rand_score(frame["truth"], raw) < adjusted_rand_score(frame["truth"], centred)
 
 
@@ -95,22 +101,67 @@ def test_theming_unknown_id_in_edits_is_reported_not_raised():
 def test_theming_pin_forms_its_own_theme():
     frame, x = _planted()
     edits = ThemeEdits.model_validate({"pin": [{"name": "parking", "keywords": ["levering", "lieferung"]}]})
-    out = _themer().run(frame, x, edits=edits)
-    pinned = out.state.pins["parking"]
+    out = _themer().fit(frame, x, edits=edits)
+    pinned = out.state_.pins["parking"]
     hit = frame["text"].str.contains("levering")
-    assert (out.labels[hit.to_numpy()] == pinned).all() and (out.labels[~hit.to_numpy()] != pinned).all()
+    assert (out.labels_[hit.to_numpy()] == pinned).all() and (out.labels_[~hit.to_numpy()] != pinned).all()
 
 
 def test_theming_incremental_night_assigns_to_known_centroids():
     frame, x = _planted(seed=5)
     first = _run(frame, x)
-    themer = ThemeModel(SpectralClusterer(n_clusters=4, n_neighbors=8, min_cluster_size=3), min_theme_size=3,
-                        full_every=3)
     frame2, x2 = _planted(seed=6)
-    out = themer.run(frame2, x2, state=first.state)
-    assert out.mode == "incremental"
+    out = _themer(full_every=3).fit(frame2, x2, state=first.state)
+    assert out.mode_ == "incremental"
     ids = {t: int(pd.Series(first.labels[frame["truth"] == t]).mode()[0]) for t in range(4)}
-    assert all((out.labels[frame2["truth"] == t] == tid).mean() > 0.9 for t, tid in ids.items())
+    assert all((out.labels_[frame2["truth"] == t] == tid).mean() > 0.9 for t, tid in ids.items())
+
+
+def test_model_fit_returns_self_with_fitted_attributes():
+    frame, x = _planted()
+    model = _themer()
+    assert model.fit(frame, x, run_date="d1") is model
+    assert model.labels_.shape == (len(frame),) and model.mode_ == "full"
+    assert model.ids_.tolist() == sorted(set(model.labels_[model.labels_ >= 0].tolist()))
+    assert model.centroids_.shape == (len(model.ids_), x.shape[1])
+    assert model.state_.theme_ids == model.ids_.tolist() and model.state_.last_seen == ["d1"] * len(model.ids_)
+
+
+def test_model_predict_labels_new_comments_against_fitted_themes():
+    frame, x = _planted(seed=7)
+    model = _themer().fit(frame, x)
+    before = model.state_.to_dict()
+    frame2, x2 = _planted(seed=8)
+    predicted = model.predict(frame2, x2)
+    ids = {t: int(pd.Series(model.labels_[frame["truth"] == t]).mode()[0]) for t in range(4)}
+    assert all((predicted[frame2["truth"] == t] == tid).mean() > 0.9 for t, tid in ids.items())
+    assert model.state_.to_dict() == before  # predict never changes the fit
+
+
+def test_model_predict_applies_pins_and_merges_of_the_fit():
+    frame, x = _planted(seed=9)
+    first = _themer().fit(frame, x)
+    ids = {t: int(pd.Series(first.labels_[frame["truth"] == t]).mode()[0]) for t in range(4)}
+    edits = merge(ThemeEdits.model_validate({"pin": [{"name": "shift", "keywords": ["rooster"]}]}), [ids[2]],
+                  into=ids[1])
+    model = _themer().fit(frame, x, state=first.state_, edits=edits)
+    frame2, x2 = _planted(topics=(1, 2, 4), seed=10)
+    predicted = model.predict(frame2, x2)
+    assert (predicted[(frame2["truth"] == 4).to_numpy()] == model.state_.pins["shift"]).all()
+    assert (predicted[(frame2["truth"] == 2).to_numpy()] == ids[1]).mean() > 0.9
+
+
+def test_model_predict_before_fit_raises_not_fitted():
+    frame, x = _planted()
+    with pytest.raises(NotFittedError, match="ThemeModel"):
+        _themer().predict(frame, x)
+
+
+def test_model_thresholds_have_no_defaults_of_their_own():
+    """The config is the one source: a ThemeModel without thresholds is a TypeError, not 0.6/0.45."""
+    with pytest.raises(TypeError, match="match_threshold"):
+        ThemeModel(SpectralClusterer(n_clusters=4, n_neighbors=8, min_cluster_size=3), centre_languages=True,
+                   min_theme_size=3, assign_threshold=0.35, full_every=1)
 
 
 def test_match_centroids_optimal_and_thresholded():

@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 
 from txnlp.themes.cluster import AgglomerativeClusterer, HDBSCANClusterer, drop_small_clusters
+from txnlp.config import RankSettings
 from txnlp.themes.rank import rank_themes
 from txnlp.themes.describe import describe_themes
 
@@ -17,7 +18,8 @@ def test_cluster_recovers_planted_groups():
     from sklearn.metrics import adjusted_rand_score
 
     x, truth = _planted()
-    for clusterer in (AgglomerativeClusterer(n_clusters=4), HDBSCANClusterer(min_cluster_size=5)):
+    for clusterer in (AgglomerativeClusterer(n_clusters=4, distance_threshold=None, linkage="ward", min_cluster_size=5),
+                      HDBSCANClusterer(min_cluster_size=5)):
         labels = clusterer.fit_predict(x)
         assert adjusted_rand_score(truth, labels) > 0.9
 
@@ -40,7 +42,7 @@ def _comments():
 
 
 def test_rank_cross_silo_theme_first_and_outliers_unranked():
-    ranked = rank_themes(_comments()).set_index("theme_id")
+    ranked = rank_themes(_comments(), **RankSettings().model_dump(exclude={"min_link_negative"})).set_index("theme_id")
     assert ranked.loc[0, "shared_rank"] == 1 and ranked.loc[1, "shared_rank"] == 2
     assert pd.isna(ranked.loc[-1, "shared_rank"])
 
@@ -52,7 +54,8 @@ def test_describe_themes_keywords_per_language_and_borrowed_label():
                  "приложение вылетает", "приложение не работает", "вход в приложение"],
     })
     emb = np.array([[1, 0], [1, 0.1], [1, 0.2], [0.2, 1], [0.1, 1], [0, 1]], dtype=np.float32)
-    themes = describe_themes(frame, emb, np.array([0, 0, 0, 1, 1, 1]), report_language="en")
+    themes = describe_themes(frame, emb, np.array([0, 0, 0, 1, 1, 1]), report_language="en", n_keywords=6,
+                             n_quotes=3, label_words=3)
     assert themes.loc[0, "label"].startswith("invoice")
     assert themes.loc[1, "label"] == "~ " + themes.loc[0, "label"]  # no English comments: nearest theme's words
     assert "приложение" in themes.loc[1, "keywords"]

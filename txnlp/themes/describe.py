@@ -84,8 +84,8 @@ def class_tfidf_keywords(docs_by_class: dict[int, list[str]], lang: str, n: int)
 
 
 def describe_themes(frame: pd.DataFrame, embeddings: np.ndarray, labels: np.ndarray, *,
-                    report_language: str = "en", n_keywords: int = 6, n_quotes: int = 3,
-                    label_words: int = 3, renames: dict[int, str] | None = None,
+                    report_language: str, n_keywords: int, n_quotes: int,
+                    label_words: int, renames: dict[int, str] | None = None,
                     label_terms: Callable[[dict[int, np.ndarray]], dict[int, list[str]]] | None = None) -> pd.DataFrame:
     """One row per theme (outliers included as theme -1): keywords per language, label, quotes.
 
@@ -171,7 +171,7 @@ class CrossLingualLabeller:
     """
 
     def __init__(self, encode: Callable[[list[str]], np.ndarray], terms: list[str], all_centroids: np.ndarray,
-                 n: int = 3):
+                 n: int):
         self.encode = encode
         self.terms = terms
         self.all_centroids = all_centroids

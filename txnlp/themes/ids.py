@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 HISTORY_COLUMNS: tuple[str, ...] = ("run_id", "run_date", "theme_id", "size", "share_negative", "mean_sentiment")
 
 
-def _unit(matrix: np.ndarray) -> np.ndarray:
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (cosine = dot product), as float32; zero rows stay zero."""
     matrix = np.asarray(matrix, dtype=np.float32)
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
@@ -81,7 +82,7 @@ def match_centroids(new: np.ndarray, old: np.ndarray, threshold: float) -> dict[
 
     if len(new) == 0 or len(old) == 0:
         return {}
-    sims = _unit(new) @ _unit(old).T
+    sims = unit_rows(new) @ unit_rows(old).T
     rows, cols = linear_sum_assignment(-sims)
     return {int(r): int(c) for r, c in zip(rows, cols) if sims[r, c] >= threshold}
 
@@ -109,7 +110,7 @@ def nearest_centroid(embeddings: np.ndarray, centroids: np.ndarray, threshold: f
     """Row -> index of the nearest centroid by cosine, or -1 when the best similarity is under `threshold`."""
     if len(centroids) == 0 or len(embeddings) == 0:
         return np.full(len(embeddings), -1, dtype=int), np.zeros(len(embeddings), dtype=np.float32)
-    sims = _unit(embeddings) @ _unit(centroids).T
+    sims = unit_rows(embeddings) @ unit_rows(centroids).T
     best = sims.argmax(axis=1)
     score = sims[np.arange(len(sims)), best]
     return np.where(score >= threshold, best, -1).astype(int), score

@@ -1,4 +1,4 @@
-"""The theme stage: sentence units -> language-centred embeddings -> clusters -> stable ids -> edits.
+"""The theme model: sentence units -> language-centred embeddings -> clusters -> stable ids -> edits.
 
 Why each step (figures measured on data/sample, see README "Themes"):
 - Sentence units: a comment that mixes two pain points feeds both; the comment's `theme_id` is the
@@ -7,30 +7,26 @@ Why each step (figures measured on data/sample, see README "Themes"):
   direction that otherwise pulls same-language comments together across pain points.
 - Clustering is whatever `clusterer` is given (scikit-learn style `fit_predict`); clusters under
   `min_theme_size` units go to the outlier bucket (-1), which is reported, never hidden.
-- Ids: tonight's clusters are matched to the known themes (`theme_ids.assign_ids`); between full
+- Ids: tonight's clusters are matched to the known themes (`ids.assign_ids`); between full
   re-clusterings (`full_every` nights) units are only assigned to the nearest known centroid.
 - Edits (`edits.py`) are applied after matching: pins first (their units never enter clustering),
-  then merges; renames and ignores act on the description and ranking.
+  then merges; renames and ignores act on the description and ranking (`stage.ThemeStage`).
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from txnlp import vocab as V
+from txnlp.classify._base import check_is_fitted
 from txnlp.themes.edits import ThemeEdits, pin_matches
 from txnlp.themes.units import UNIT_ROW, CommentUnits
-from txnlp.themes.ids import ThemeState, assign_ids, nearest_centroid, update_state
+from txnlp.themes.ids import ThemeState, assign_ids, nearest_centroid, unit_rows, update_state
 
 log = logging.getLogger(__name__)
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
 def language_means(embeddings: np.ndarray, langs: np.ndarray, min_count: int = 10) -> dict[str, np.ndarray]:
@@ -53,21 +49,21 @@ def centre_by_language(blocks: list[np.ndarray], langs: np.ndarray, means: dict[
     for block in blocks:
         d = block.shape[1]
         shift = np.stack([np.asarray(means.get(str(lang), means["*"]))[start:start + d] for lang in langs])
-        out.append(_unit_rows(block - shift))
+        out.append(unit_rows(block - shift))
         start += d
-    return _unit_rows(np.hstack(out)) if out else np.zeros((len(langs), 0), np.float32)
+    return unit_rows(np.hstack(out)) if out else np.zeros((len(langs), 0), np.float32)
 
 
-def comment_themes(unit_rows: np.ndarray, unit_labels: np.ndarray, unit_scores: np.ndarray, n_comments: int) -> np.ndarray:
+def comment_themes(unit_comment: np.ndarray, unit_labels: np.ndarray, unit_scores: np.ndarray, n_comments: int) -> np.ndarray:
     """Each comment's theme: the most frequent non-outlier label of its units; ties go to the best-scoring unit."""
     out = np.full(n_comments, V.OUTLIER_THEME, dtype=int)
-    order = np.lexsort((-unit_scores, unit_rows))
+    order = np.lexsort((-unit_scores, unit_comment))
     best: dict[int, dict[int, tuple[int, float]]] = {}
     for i in order:
         label = int(unit_labels[i])
         if label == V.OUTLIER_THEME:
             continue
-        counts = best.setdefault(int(unit_rows[i]), {})
+        counts = best.setdefault(int(unit_comment[i]), {})
         n, s = counts.get(label, (0, -np.inf))
         counts[label] = (n + 1, max(s, float(unit_scores[i])))
     for row, counts in best.items():
@@ -75,34 +71,40 @@ def comment_themes(unit_rows: np.ndarray, unit_labels: np.ndarray, unit_scores: 
     return out
 
 
-@dataclass
-class ThemeResult:
-    """Output of one theme run. `labels`: reported theme per comment (edits applied)."""
-
-    labels: np.ndarray
-    units: pd.DataFrame
-    unit_embeddings: np.ndarray
-    state: ThemeState
-    mode: str
-    report: dict = field(default_factory=dict)
-
-
 class ThemeModel:
-    """Cross-lingual themes with stable ids.
+    """Cross-lingual themes with stable ids, shaped as a scikit-learn estimator.
+
+    `fit` clusters tonight's comments (or, between full re-clusterings, assigns them to the known
+    themes) and matches the clusters to the known ids; `predict` labels comments against the fitted
+    themes without changing them. The state of earlier nights comes in through `fit(state=...)` and
+    the next one is `state_`: the model never reads or writes files (`io/theme_store.py` does).
+    Every threshold is a required argument: the only defaults are the config's (`registry.build_themer`).
 
     Args:
         clusterer: anything with `fit_predict(embeddings) -> labels` (-1 = outlier).
-        splitter: frame -> units frame (`theme_units.SentenceUnits`, or `CommentUnits` for whole comments).
+        splitter: frame -> units frame (`units.SentenceUnits`, or None/`CommentUnits` for whole comments).
+        second_embedder: a second view (USE) concatenated to the embeddings, or None.
         centre_languages: subtract per-language means before clustering.
         min_theme_size: clusters with fewer units become outliers.
         match_threshold: cosine between centroids (centred space) for a cluster to inherit a known id.
         assign_threshold: cosine to the nearest known centroid for a unit to join it on an incremental night.
         full_every: re-cluster fully every N nights; the nights between assign incrementally (1 = always full).
+
+    Attributes:
+        labels_: reported theme per comment of the fitted frame (edits applied; -1 = outlier).
+        ids_: ids of the themes seen in the fitted frame (before merges; pins included), ascending.
+        centroids_: their centroids in the clustering space, rows in `ids_` order.
+        state_: the next `ThemeState` (every theme ever seen; the store saves it).
+        language_means_: the per-language means centring subtracted.
+        units_: the units frame with `theme_id` and `centre_similarity`.
+        unit_embeddings_: the units in the clustering space (centred, normalised).
+        edits_: the analyst edits applied.
+        mode_: "full" or "incremental".
+        report_: counts and edits for the manifest.
     """
 
-    def __init__(self, clusterer, splitter=None, second_embedder=None, *, centre_languages: bool = True,
-                 min_theme_size: int = 5, match_threshold: float = 0.6, assign_threshold: float = 0.45,
-                 full_every: int = 1):
+    def __init__(self, clusterer, splitter=None, second_embedder=None, *, centre_languages: bool,
+                 min_theme_size: int, match_threshold: float, assign_threshold: float, full_every: int):
         self.clusterer = clusterer
         self.splitter = splitter
         self.second_embedder = second_embedder
@@ -137,18 +139,30 @@ class ThemeModel:
             labels[idx] = drop_small_clusters(self.clusterer.fit_predict(x[idx]), self.min_theme_size)
         return labels
 
-    # -- the stage ---------------------------------------------------------------------------
-    def run(self, frame: pd.DataFrame, embeddings: np.ndarray, *, embedder=None, state: ThemeState | None = None,
-            edits: ThemeEdits | None = None, run_date: str = "", embedder_id: str = "") -> ThemeResult:
+    def _nearest_known(self, x: np.ndarray, free: np.ndarray, state: ThemeState, pin_ids: set[int]) -> np.ndarray:
+        """Each free unit joins the nearest known (non-pin) theme above `assign_threshold`, else -1."""
+        known = [i for i, t in enumerate(state.theme_ids) if t not in pin_ids]
+        centroids = state.centroids[known] if known else np.zeros((0, x.shape[1]), np.float32)
+        nearest, _ = nearest_centroid(x, centroids, self.assign_threshold)
+        return np.array([state.theme_ids[known[n]] if n >= 0 and f else V.OUTLIER_THEME
+                         for n, f in zip(nearest, free)], dtype=int)
+
+    # -- the estimator ---------------------------------------------------------------------
+    def fit(self, frame: pd.DataFrame, embeddings: np.ndarray, *, embedder=None, state: ThemeState | None = None,
+            edits: ThemeEdits | None = None, run_date: str = "", embedder_id: str = "") -> "ThemeModel":
+        """Themes of `frame` (rows of `embeddings`), with ids matched to `state` (earlier nights; None: first night).
+
+        `embedder` encodes units that are not whole comments (sentence units); `run_date` and
+        `embedder_id` are written into `state_`.
+        """
         state = state if state is not None else ThemeState(embedder_id=embedder_id)
         edits = edits or ThemeEdits()
         units, blocks = self._units(frame, embeddings, embedder)
         langs = units[V.LANG].astype(str).to_numpy()
         full = state.empty or state.nights_since_full + 1 >= self.full_every
         joined = np.hstack(blocks)
-        zero = {"*": np.zeros(joined.shape[1], np.float32)}
         if not self.centre_languages:
-            means = zero
+            means = {"*": np.zeros(joined.shape[1], np.float32)}
         elif full or not state.language_means:
             means = language_means(joined, langs)
         else:
@@ -156,21 +170,18 @@ class ThemeModel:
         x = centre_by_language(blocks, langs, means)
 
         # pins: their units form their own theme and never enter clustering
-        pinned = np.full(len(units), V.OUTLIER_THEME, dtype=int)
         next_id = state.next_id
         pins = dict(state.pins)
-        texts = units[V.TEXT].astype(str).tolist()
         for p in edits.pin:
             if p.name not in pins:
                 pins[p.name] = next_id
                 next_id += 1
-            hit = np.asarray(pin_matches(texts, p.keywords)) & (pinned == V.OUTLIER_THEME)
-            pinned[hit] = pins[p.name]
+        pinned = _pinned_units(units, edits, pins)
         free = pinned == V.OUTLIER_THEME
         pin_ids = set(pins.values())
 
-        known = [i for i, t in enumerate(state.theme_ids) if t not in pin_ids]
         if full:
+            known = [i for i, t in enumerate(state.theme_ids) if t not in pin_ids]
             raw = self._full(x, free)
             clusters = sorted(set(raw[raw >= 0]))
             cents = np.stack([x[raw == c].mean(axis=0) for c in clusters]) if clusters else np.zeros((0, x.shape[1]))
@@ -181,10 +192,7 @@ class ThemeModel:
             id_of = {int(c): int(i) for c, i in zip(clusters, ids)}
             unit_ids = np.array([id_of.get(int(r), V.OUTLIER_THEME) for r in raw], dtype=int)
         else:
-            centroids = state.centroids[known] if known else np.zeros((0, x.shape[1]), np.float32)
-            nearest, _ = nearest_centroid(x, centroids, self.assign_threshold)
-            unit_ids = np.array([state.theme_ids[known[n]] if n >= 0 and f else V.OUTLIER_THEME
-                                 for n, f in zip(nearest, free)], dtype=int)
+            unit_ids = self._nearest_known(x, free, state, pin_ids)
         unit_ids = np.where(free, unit_ids, pinned)
 
         # state keeps raw (pre-merge) themes, so matching tomorrow sees the clusters as they formed
@@ -196,27 +204,68 @@ class ThemeModel:
         new_state.pins = pins
 
         merged = edits.merge_map()
-        reported = np.array([merged.get(int(t), int(t)) for t in unit_ids], dtype=int)
         all_known = set(new_state.theme_ids) | pin_ids
         unknown = sorted(i for i in edits.named_ids() if i not in all_known)
         if unknown:
             log.warning("theme edits name unknown theme ids %s (kept, not applied)", unknown)
-        centres = {t: _unit_rows(x[reported == t].mean(axis=0, keepdims=True))[0] for t in set(reported) if t >= 0}
-        scores = np.array([float(x[i] @ centres[t]) if t >= 0 else 0.0 for i, t in enumerate(reported)], np.float32)
-        labels = comment_themes(units[UNIT_ROW].to_numpy(), reported, scores, len(frame))
-        units = units.assign(**{V.THEME_ID: reported, "centre_similarity": scores})
-        report = {"mode": "full" if full else "incremental", "units": len(units),
-                  "unit_outliers": int((reported == V.OUTLIER_THEME).sum()),
-                  "edits": {"renamed": sorted(set(edits.rename) - set(unknown)), "merged": {str(k): v for k, v in merged.items()},
-                            "ignored": sorted(set(edits.ignore) - set(unknown)), "pins": pins, "unknown_ids": unknown}}
-        log.info("themes (%s): %d units, %d themes, %d outlier units", report["mode"], len(units),
-                 len(set(reported[reported >= 0])), report["unit_outliers"])
-        return ThemeResult(labels, units, x, new_state, report["mode"], report)
+        reported, scores, labels = _report_units(units, x, unit_ids, merged, len(frame))
+        mode = "full" if full else "incremental"
+        self.labels_ = labels
+        self.ids_ = np.asarray(present, dtype=int)
+        self.centroids_ = np.asarray(cents, dtype=np.float32)
+        self.state_ = new_state
+        self.language_means_ = means
+        self.units_ = units.assign(**{V.THEME_ID: reported, "centre_similarity": scores})
+        self.unit_embeddings_ = x
+        self.edits_ = edits
+        self.mode_ = mode
+        self.report_ = {"mode": mode, "units": len(units), "unit_outliers": int((reported == V.OUTLIER_THEME).sum()),
+                        "edits": {"renamed": sorted(set(edits.rename) - set(unknown)),
+                                  "merged": {str(k): v for k, v in merged.items()},
+                                  "ignored": sorted(set(edits.ignore) - set(unknown)), "pins": pins,
+                                  "unknown_ids": unknown}}
+        log.info("themes (%s): %d units, %d themes, %d outlier units", mode, len(units),
+                 len(set(reported[reported >= 0])), self.report_["unit_outliers"])
+        return self
+
+    def predict(self, frame: pd.DataFrame, embeddings: np.ndarray, *, embedder=None) -> np.ndarray:
+        """Theme per comment against the fitted themes, as an incremental night assigns; the fit is unchanged.
+
+        Pins match by keyword, every other unit joins the nearest known theme of `state_` above
+        `assign_threshold` (else -1), merges are applied, and a comment takes its units' majority.
+        """
+        check_is_fitted(self, "state_")
+        units, blocks = self._units(frame, embeddings, embedder)
+        x = centre_by_language(blocks, units[V.LANG].astype(str).to_numpy(), self.language_means_)
+        pins = self.state_.pins
+        pinned = _pinned_units(units, self.edits_, pins)
+        free = pinned == V.OUTLIER_THEME
+        unit_ids = np.where(free, self._nearest_known(x, free, self.state_, set(pins.values())), pinned)
+        return _report_units(units, x, unit_ids, self.edits_.merge_map(), len(frame))[2]
+
+
+def _pinned_units(units: pd.DataFrame, edits: ThemeEdits, pins: dict[str, int]) -> np.ndarray:
+    """Pin id per unit (first matching pin wins), -1 for units no pin's keywords match."""
+    pinned = np.full(len(units), V.OUTLIER_THEME, dtype=int)
+    texts = units[V.TEXT].astype(str).tolist()
+    for p in edits.pin:
+        hit = np.asarray(pin_matches(texts, p.keywords), dtype=bool) & (pinned == V.OUTLIER_THEME)
+        pinned[hit] = pins[p.name]
+    return pinned
+
+
+def _report_units(units: pd.DataFrame, x: np.ndarray, unit_ids: np.ndarray, merged: dict[int, int],
+                  n_comments: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merges applied: (reported id per unit, cosine to its theme's centre, theme per comment)."""
+    reported = np.array([merged.get(int(t), int(t)) for t in unit_ids], dtype=int)
+    centres = {t: unit_rows(x[reported == t].mean(axis=0, keepdims=True))[0] for t in set(reported) if t >= 0}
+    scores = np.array([float(x[i] @ centres[t]) if t >= 0 else 0.0 for i, t in enumerate(reported)], np.float32)
+    return reported, scores, comment_themes(units[UNIT_ROW].to_numpy(), reported, scores, n_comments)
 
 
 @dataclass
 class ThemeInputs:
-    """What a run brings from earlier nights (loaded by the runner): state, history, edits, and tonight's ids."""
+    """What a run brings from earlier nights (loaded by the runner via `io/theme_store.py`) and tonight's ids."""
 
     state: ThemeState | None = None
     history: pd.DataFrame | None = None
@@ -225,73 +274,8 @@ class ThemeInputs:
     run_date: str = ""
 
 
-@dataclass
-class ThemeTables:
-    labels: np.ndarray
-    themes: pd.DataFrame
-    pain_points: pd.DataFrame
-    history_rows: pd.DataFrame
-    state: ThemeState
-    report: dict
-
-
 def comment_vectors(units: pd.DataFrame, x: np.ndarray, n_comments: int) -> np.ndarray:
     """Per comment, the normalised mean of its units' vectors in the clustering space."""
     out = np.zeros((n_comments, x.shape[1]), dtype=np.float32)
     np.add.at(out, units[UNIT_ROW].to_numpy(), x)
-    return _unit_rows(out)
-
-
-def build_theme_tables(comments: pd.DataFrame, embeddings: np.ndarray, themer: ThemeModel, inputs: ThemeInputs, *,
-                       embedder=None, embedder_id: str = "", report_language: str = "en", n_keywords: int = 6,
-                       n_quotes: int = 3, label_words: int = 3, rank_weights: dict | None = None,
-                       employee: list[str] = ("employee",), customer: list[str] = ("customer",),
-                       min_link_negative: int = 2, trends: dict | None = None) -> ThemeTables:
-    """Theme ids, descriptions, ranking, pain points, trends and the next state, for comments already scored."""
-    from txnlp.themes.pain_points import shared_pain_points
-    from txnlp.themes.rank import rank_themes
-    from txnlp.themes.ids import flag_trends, history_rows
-    from txnlp.themes.describe import CrossLingualLabeller, candidate_terms, describe_themes
-
-    edits = inputs.edits or ThemeEdits()
-    result = themer.run(comments, embeddings, embedder=embedder, state=inputs.state, edits=edits,
-                        run_date=inputs.run_date, embedder_id=embedder_id)
-    labels = result.labels
-    scored = comments.assign(**{V.THEME_ID: labels})
-    cvec = comment_vectors(result.units, result.unit_embeddings, len(comments))
-    means = {k: np.asarray(v, np.float32) for k, v in result.state.language_means.items()}
-    present = sorted(int(t) for t in set(labels) if t >= 0)
-    all_centroids = np.stack([cvec[labels == t].mean(axis=0) for t in present]) if present else np.zeros((0, cvec.shape[1]))
-    report_texts = scored.loc[scored[V.LANG] == report_language, V.TEXT].tolist()
-
-    def encode_terms(terms: list[str]) -> np.ndarray:
-        blocks = [np.asarray(embedder.encode(terms), np.float32)]
-        if themer.second_embedder is not None:
-            blocks.append(np.asarray(themer.second_embedder.encode(terms), np.float32))
-        lang = np.array([report_language] * len(terms))
-        return centre_by_language(blocks, lang, means or {"*": np.zeros(sum(b.shape[1] for b in blocks), np.float32)})
-
-    labeller = (CrossLingualLabeller(encode_terms, candidate_terms(report_texts, report_language), all_centroids,
-                                     n=label_words) if embedder is not None else None)
-    described = describe_themes(scored, cvec, labels, report_language=report_language, n_keywords=n_keywords,
-                                n_quotes=n_quotes, label_words=label_words, renames=edits.rename, label_terms=labeller)
-    ranked = rank_themes(scored, **(rank_weights or {}))
-    themes = described.merge(ranked, on=V.THEME_ID, how="left")
-    ignore = set(edits.ignore)
-    pain = shared_pain_points(scored, themes, employee=list(employee), customer=list(customer), ignore=ignore,
-                              min_link_negative=min_link_negative)
-    rank_of = dict(zip(pain[V.THEME_ID], pain["shared_rank"]))
-    themes["shared_rank"] = themes[V.THEME_ID].map(rank_of).astype("Int64")
-    themes["ignored"] = themes[V.THEME_ID].isin(ignore)
-    state = result.state
-    label_of = dict(zip(themes[V.THEME_ID], themes["label"]))
-    state.labels = [label_of.get(t, lab) for t, lab in zip(state.theme_ids, state.labels)]
-    rows = history_rows(themes, inputs.run_id, inputs.run_date)
-    history = inputs.history if inputs.history is not None else rows.iloc[0:0]
-    history = pd.concat([history, rows], ignore_index=True) if len(history) else rows
-    t = trends or {}
-    themes = flag_trends(themes, history, state, inputs.run_id, growth_factor=t.get("growth_factor", 2.0),
-                         window=t.get("window", 7), min_size=t.get("min_size", 5))
-    themes = themes.sort_values("shared_rank", na_position="last").reset_index(drop=True)
-    report = {**result.report, "themes": len(present), "emerging": [int(x) for x in themes.loc[themes["emerging"], V.THEME_ID]]}
-    return ThemeTables(labels, themes[list(V.THEME_COLUMNS)], pain, rows, state, report)
+    return unit_rows(out)

@@ -34,8 +34,10 @@ def theme_stats(comments: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def shared_score(stats: pd.DataFrame, *, audience_weight=1.0, pillar_weight=0.25, channel_weight=0.15,
-                 language_weight=0.15) -> pd.Series:
+def shared_score(stats: pd.DataFrame, *, audience_weight: float, pillar_weight: float, channel_weight: float,
+                 language_weight: float) -> pd.Series:
+    """The weights are `[rank]` settings, required here so the config stays their one source of defaults."""
+
     def spread(col):
         return stats[col].map(lambda d: max(len([k for k in d if k != V.UNKNOWN]), 1) - 1)
 
@@ -44,12 +46,14 @@ def shared_score(stats: pd.DataFrame, *, audience_weight=1.0, pillar_weight=0.25
     return (stats["n_negative"] * factor).round(3)
 
 
-def rank_themes(comments: pd.DataFrame, **weights) -> pd.DataFrame:
+def rank_themes(comments: pd.DataFrame, *, audience_weight: float, pillar_weight: float, channel_weight: float,
+                language_weight: float) -> pd.DataFrame:
     """Theme stats with `shared_score` and `shared_rank` (1 = most shared pain); outliers unranked."""
     stats = theme_stats(comments)
     if stats.empty:
         return stats.assign(shared_score=pd.Series(dtype=float), shared_rank=pd.Series(dtype="Int64"))
-    stats["shared_score"] = shared_score(stats, **weights)
+    stats["shared_score"] = shared_score(stats, audience_weight=audience_weight, pillar_weight=pillar_weight,
+                                         channel_weight=channel_weight, language_weight=language_weight)
     ranked = stats[stats[V.THEME_ID] != V.OUTLIER_THEME].sort_values(["shared_score", "size"], ascending=False)
     stats["shared_rank"] = pd.Series(np.arange(1, len(ranked) + 1), index=ranked.index).astype("Int64")
     for col in ("audiences", "pillars", "languages", "channels"):

@@ -41,7 +41,7 @@ class SentenceUnits:
 
     name = "sentences"
 
-    def __init__(self, min_chars: int = 20, max_units: int = 8):
+    def __init__(self, min_chars: int, max_units: int = 8):
         self.min_chars = min_chars
         self.max_units = max_units
 

@@ -21,8 +21,8 @@ class AgglomerativeClusterer:
         min_cluster_size: smaller clusters are reported as outliers (-1).
     """
 
-    def __init__(self, n_clusters: int | None = None, distance_threshold: float | None = None,
-                 linkage: str = "ward", min_cluster_size: int = 5):
+    def __init__(self, *, n_clusters: int | None, distance_threshold: float | None, linkage: str,
+                 min_cluster_size: int):
         self.n_clusters = n_clusters
         self.distance_threshold = distance_threshold
         self.linkage = linkage

@@ -7,7 +7,7 @@ from txnlp.themes.cluster._base import drop_small_clusters
 
 
 class HDBSCANClusterer:
-    def __init__(self, min_cluster_size: int = 5, min_samples: int | None = None):
+    def __init__(self, *, min_cluster_size: int, min_samples: int | None = None):
         self.min_cluster_size = min_cluster_size
         self.min_samples = min_samples
 

@@ -35,7 +35,7 @@ class SampledClusterer:
         sampled_: whether the last call used a sample.
     """
 
-    def __init__(self, clusterer, max_rows: int = 10000, min_cluster_size: int = 5, seed: int = 0):
+    def __init__(self, clusterer, *, max_rows: int, min_cluster_size: int, seed: int):
         self.clusterer = clusterer
         self.max_rows = max_rows
         self.min_cluster_size = min_cluster_size

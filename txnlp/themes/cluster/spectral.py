@@ -24,7 +24,7 @@ class SpectralClusterer:
         random_state: seed of the eigen-solver and label assignment.
     """
 
-    def __init__(self, n_clusters: int | None = None, n_neighbors: int = 10, min_cluster_size: int = 5,
+    def __init__(self, *, n_clusters: int | None, n_neighbors: int, min_cluster_size: int,
                  max_clusters: int = 60, random_state: int = 0):
         self.n_clusters = n_clusters
         self.n_neighbors = n_neighbors

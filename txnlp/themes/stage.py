@@ -1,0 +1,130 @@
+"""The theme stage of the pipeline: the model's ids, then descriptions, ranking, pain points and trends.
+
+`ThemeModel` (model.py) finds the themes; this stage turns its fit into the tables a run publishes
+(`themes`, `shared_pain_points`, the history rows) and the next state. Every setting is a required
+constructor argument, filled from the config by `registry.build_theme_stage`: the config is the
+one source of defaults.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from txnlp import vocab as V
+from txnlp.themes.describe import CrossLingualLabeller, candidate_terms, describe_themes
+from txnlp.themes.edits import ThemeEdits
+from txnlp.themes.ids import ThemeState, flag_trends, history_rows
+from txnlp.themes.model import ThemeInputs, ThemeModel, centre_by_language, comment_vectors
+from txnlp.themes.pain_points import shared_pain_points
+from txnlp.themes.rank import rank_themes
+
+
+@dataclass
+class ThemeTables:
+    labels: np.ndarray
+    themes: pd.DataFrame
+    pain_points: pd.DataFrame
+    history_rows: pd.DataFrame
+    state: ThemeState
+    report: dict
+
+
+class ThemeStage:
+    """Comments already scored (sentiment, pillar) -> `ThemeTables`.
+
+    Args:
+        model: the `ThemeModel` (fitted here, on every call).
+        report_language, n_keywords, n_quotes, label_words: theme descriptions (`[themes]`).
+        audience_weight, pillar_weight, channel_weight, language_weight: the shared score (`[rank]`).
+        min_link_negative: negative comments each side needs for an EX-CX link (`[rank]`).
+        employee_audiences, customer_audiences: the two sides of a link (`[report]`).
+        emerging_factor, emerging_window, emerging_min_size: emerging themes (`[tracking]`).
+    """
+
+    name = "themes"
+
+    def __init__(self, model: ThemeModel, *, report_language: str, n_keywords: int, n_quotes: int, label_words: int,
+                 audience_weight: float, pillar_weight: float, channel_weight: float, language_weight: float,
+                 min_link_negative: int, employee_audiences: list[str], customer_audiences: list[str],
+                 emerging_factor: float, emerging_window: int, emerging_min_size: int):
+        self.model = model
+        self.report_language = report_language
+        self.n_keywords = n_keywords
+        self.n_quotes = n_quotes
+        self.label_words = label_words
+        self.audience_weight = audience_weight
+        self.pillar_weight = pillar_weight
+        self.channel_weight = channel_weight
+        self.language_weight = language_weight
+        self.min_link_negative = min_link_negative
+        self.employee_audiences = employee_audiences
+        self.customer_audiences = customer_audiences
+        self.emerging_factor = emerging_factor
+        self.emerging_window = emerging_window
+        self.emerging_min_size = emerging_min_size
+
+    def __call__(self, comments: pd.DataFrame, embeddings: np.ndarray, inputs: ThemeInputs | None = None, *,
+                 embedder=None) -> ThemeTables:
+        """Theme ids, descriptions, ranking, pain points, trends and the next state.
+
+        `embedder` (the run's) encodes sentence units and the candidate label words; without it,
+        units must be whole comments and labels come from keywords only.
+        """
+        inputs = inputs or ThemeInputs()
+        edits = inputs.edits or ThemeEdits()
+        embedder_id = getattr(embedder, "model_id", type(embedder).__name__) if embedder is not None else ""
+        model = self.model.fit(comments, embeddings, embedder=embedder, state=inputs.state, edits=edits,
+                               run_date=inputs.run_date, embedder_id=embedder_id)
+        labels = model.labels_
+        scored = comments.assign(**{V.THEME_ID: labels})
+        cvec = comment_vectors(model.units_, model.unit_embeddings_, len(comments))
+        present = sorted(int(t) for t in set(labels) if t >= 0)
+        described = describe_themes(scored, cvec, labels, report_language=self.report_language,
+                                    n_keywords=self.n_keywords, n_quotes=self.n_quotes, label_words=self.label_words,
+                                    renames=edits.rename, label_terms=self._labeller(scored, cvec, labels, present,
+                                                                                     embedder))
+        ranked = rank_themes(scored, audience_weight=self.audience_weight, pillar_weight=self.pillar_weight,
+                             channel_weight=self.channel_weight, language_weight=self.language_weight)
+        themes = described.merge(ranked, on=V.THEME_ID, how="left")
+        ignore = set(edits.ignore)
+        pain = shared_pain_points(scored, themes, employee=list(self.employee_audiences),
+                                  customer=list(self.customer_audiences), ignore=ignore,
+                                  min_link_negative=self.min_link_negative)
+        rank_of = dict(zip(pain[V.THEME_ID], pain["shared_rank"]))
+        themes["shared_rank"] = themes[V.THEME_ID].map(rank_of).astype("Int64")
+        themes["ignored"] = themes[V.THEME_ID].isin(ignore)
+        state = model.state_
+        label_of = dict(zip(themes[V.THEME_ID], themes["label"]))
+        state.labels = [label_of.get(t, lab) for t, lab in zip(state.theme_ids, state.labels)]
+        rows = history_rows(themes, inputs.run_id, inputs.run_date)
+        history = inputs.history if inputs.history is not None else rows.iloc[0:0]
+        history = pd.concat([history, rows], ignore_index=True) if len(history) else rows
+        themes = flag_trends(themes, history, state, inputs.run_id, growth_factor=self.emerging_factor,
+                             window=self.emerging_window, min_size=self.emerging_min_size)
+        themes = themes.sort_values("shared_rank", na_position="last").reset_index(drop=True)
+        report = {**model.report_, "themes": len(present),
+                  "emerging": [int(x) for x in themes.loc[themes["emerging"], V.THEME_ID]]}
+        return ThemeTables(labels, themes[list(V.THEME_COLUMNS)], pain, rows, state, report)
+
+    def _labeller(self, scored: pd.DataFrame, cvec: np.ndarray, labels: np.ndarray, present: list[int], embedder):
+        """Report-language words for themes with no own keywords, retrieved in the clustering space (None: no embedder)."""
+        if embedder is None:
+            return None
+        means = {k: np.asarray(v, np.float32) for k, v in self.model.state_.language_means.items()}
+        all_centroids = (np.stack([cvec[labels == t].mean(axis=0) for t in present]) if present
+                         else np.zeros((0, cvec.shape[1])))
+        second = self.model.second_embedder
+        lang = self.report_language
+
+        def encode_terms(terms: list[str]) -> np.ndarray:
+            blocks = [np.asarray(embedder.encode(terms), np.float32)]
+            if second is not None:
+                blocks.append(np.asarray(second.encode(terms), np.float32))
+            zero = {"*": np.zeros(sum(b.shape[1] for b in blocks), np.float32)}
+            return centre_by_language(blocks, np.array([lang] * len(terms)), means or zero)
+
+        report_texts = scored.loc[scored[V.LANG] == lang, V.TEXT].tolist()
+        return CrossLingualLabeller(encode_terms, candidate_terms(report_texts, lang), all_centroids,
+                                    n=self.label_words)
