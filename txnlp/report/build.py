@@ -2,8 +2,8 @@
 
 `publish_report` computes the run's KPIs from comments.parquet, writes kpis.parquet/.csv, updates the
 nightly KPI history, and renders one self-contained HTML file: styles, scripts and plotly.js are
-inline (no CDN), so it opens on an air-gapped laptop. The settings come from the run's manifest, so a
-rebuild (`txnlp report --run DIR`) gives the report the run would have written.
+inline (no CDN), so it opens on an air-gapped laptop. The settings and the night (`run_date`) come from
+the run's manifest, so a rebuild (`txnlp report --run DIR`) gives the report the run would have written.
 """
 from __future__ import annotations
 
@@ -42,9 +42,14 @@ def _read_run(run_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     return manifest, pd.read_parquet(run_dir / "comments.parquet"), pd.read_parquet(run_dir / "themes.parquet")
 
 
+def run_date(manifest: dict) -> str:
+    """The night the run was filed under; manifests from before `run_date` was recorded: the day it was created."""
+    return str(manifest.get("run_date") or str(manifest.get("created", ""))[:10])
+
+
 def run_kpis(manifest: dict, comments: pd.DataFrame, cfg: ReportSettings) -> pd.DataFrame:
-    """The KPI table of one run; its night is the date the run was created (UTC)."""
-    return compute_kpis(comments, run_date=str(manifest.get("created", ""))[:10], run_id=manifest.get("run_id", ""),
+    """The KPI table of one run, filed under the run's night (so a rebuild or a backfill keeps its date)."""
+    return compute_kpis(comments, run_date=run_date(manifest), run_id=manifest.get("run_id", ""),
                         min_n=cfg.min_n, default_scale=cfg.default_score_scale,
                         scale_by_source=cfg.score_scale_by_source, scale_by_audience=cfg.score_scale_by_audience)
 
