@@ -68,7 +68,7 @@ def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, themer=No
                       "channel_weight": r.channel_weight, "language_weight": r.language_weight},
         themer=themer,
         theme_options={"employee": rep.employee_audiences, "customer": rep.customer_audiences,
-                       "min_link_negative": r.min_link_negative,
+                       "min_link_negative": r.min_link_negative, "quotes": rep.quotes_per_silo,
                        "trends": {"growth_factor": t.emerging_factor, "window": t.emerging_window,
                                   "min_size": t.emerging_min_size}},
         sentences=sentences,

@@ -246,7 +246,7 @@ def build_theme_tables(comments: pd.DataFrame, embeddings: np.ndarray, themer: T
                        embedder=None, embedder_id: str = "", report_language: str = "en", n_keywords: int = 6,
                        n_quotes: int = 3, label_words: int = 3, rank_weights: dict | None = None,
                        employee: list[str] = ("employee",), customer: list[str] = ("customer",),
-                       min_link_negative: int = 2, trends: dict | None = None) -> ThemeTables:
+                       min_link_negative: int = 2, quotes: int = 2, trends: dict | None = None) -> ThemeTables:
     """Theme ids, descriptions, ranking, pain points, trends and the next state, for comments already scored."""
     from txnlp.themes.pain_points import shared_pain_points
     from txnlp.themes.rank import rank_themes
@@ -279,7 +279,7 @@ def build_theme_tables(comments: pd.DataFrame, embeddings: np.ndarray, themer: T
     themes = described.merge(ranked, on=V.THEME_ID, how="left")
     ignore = set(edits.ignore)
     pain = shared_pain_points(scored, themes, employee=list(employee), customer=list(customer), ignore=ignore,
-                              min_link_negative=min_link_negative)
+                              min_link_negative=min_link_negative, quotes=quotes)
     rank_of = dict(zip(pain[V.THEME_ID], pain["shared_rank"]))
     themes["shared_rank"] = themes[V.THEME_ID].map(rank_of).astype("Int64")
     themes["ignored"] = themes[V.THEME_ID].isin(ignore)
