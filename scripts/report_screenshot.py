@@ -84,7 +84,7 @@ def build_demo(out: Path) -> Path:
     created = pd.to_datetime(comments["created_at"], errors="coerce", utc=True, format="mixed").dt.strftime("%Y-%m-%d")
     for day in ("2026-11-08", "2026-11-15", "2026-11-22"):
         earlier = comments[created <= day]
-        kpis = run_kpis({**manifest, "created": day, "run_id": f"seed-{day}"}, earlier, settings.report)
+        kpis = run_kpis({**manifest, "run_date": day, "run_id": f"seed-{day}"}, earlier, settings.report)
         append_history(kpis, history_path(night))
     return build_report(night)
 

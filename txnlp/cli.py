@@ -85,7 +85,7 @@ def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", hel
         output: Annotated[Optional[Path], typer.Option("--output", "-o", help="output folder (runs folder with --sources)")] = None,
         sources: Annotated[bool, typer.Option("--sources", help="run the configured sources incrementally")] = False,
         full_refresh: Annotated[bool, typer.Option("--full-refresh", help="reprocess everything, ignoring the state")] = False,
-        run_date: Annotated[Optional[str], typer.Option("--run-date", help="YYYY-MM-DD of the night (default today)")] = None,
+        run_date: Annotated[Optional[str], typer.Option("--run-date", help="YYYY-MM-DD of the night the outputs are filed under (default today, UTC)")] = None,
         config: ConfigOpt = None, verbose: bool = False) -> None:
     """Run the pipeline. With --input and --output only: a one-off run into OUTPUT. With --sources,
     --full-refresh or no --input: an incremental run of the configured sources (plus any --input)."""
@@ -97,7 +97,7 @@ def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", hel
 
         try:
             with _progress_bars() as progress:
-                result = run_pipeline(input, output, load_settings(config), progress=progress)
+                result = run_pipeline(input, output, load_settings(config), run_date=run_date, progress=progress)
         except TxnlpError as exc:
             _fail(exc)
         console.print(_summary_table(result))

@@ -23,7 +23,6 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -33,13 +32,12 @@ from txnlp.config import Settings, SourceSettings
 from txnlp.errors import ConfigError, SourceError, TxnlpError
 from txnlp.io import publish as P
 from txnlp.io.read import _as_text
-from txnlp.report.build import build_report
 from txnlp.io.sources import CONTENT_ID_FIELDS, read_source
 from txnlp.io.state import PUBLISHING, ROLLED_BACK, SourceCommit, StateStore, encode_watermark
 from txnlp.io.write import read_table_csv, write_json
 from txnlp.text.redact import redact_text
 from txnlp.registry import build_text_pipeline
-from txnlp.runner import STAGE_INFO, STAGED, RunResult, mine
+from txnlp.runner import STAGE_INFO, STAGED, RunResult, mine, run_date_or_today
 from txnlp.text.screen import screen
 
 log = logging.getLogger(__name__)
@@ -175,9 +173,9 @@ def _max_watermark(old, new):
 def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: str | None = None,
                 full_refresh: bool = False, failed: dict[str, str] | None = None, **models) -> IngestResult:
     """Mine the staged sources as one run and publish it exactly once; then advance their state."""
+    run_date = run_date_or_today(run_date)
     runs_dir = Path(settings.ingest.runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
-    run_date = run_date or date.today().isoformat()
     failed = dict(failed or {})
     with open(runs_dir / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -212,10 +210,14 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
             "timings": _sum_dicts(i["timings"] for i in infos),
             "redactions": _sum_dicts(i["redactions"] for i in infos),
         })
+        # Counted from what was staged (mine checks it writes every row it was given), so the per-source
+        # counts are in the manifest before mine builds the report: the report is built once, with them.
+        per = _per_source(infos, frame, pd.DataFrame(quarantine, columns=list(V.QUARANTINE_COLUMNS)), failed)
+        extra = {"counts": _totals(per), "full_refresh": full_refresh, "sources": per}
         state.begin(run_id, run_date)
         tmp = P.tmp_run_dir(runs_dir, run_id)
-        result = mine(merged, tmp, settings, run_id=run_id, **models)
-        counts = _complete_manifest(tmp, infos, failed, run_date, full_refresh)
+        result = mine(merged, tmp, settings, run_id=run_id, run_date=run_date, manifest_extra=extra, **models)
+        counts = result.counts
         final = P.move_into_place(tmp, runs_dir, run_id)
         P.write_history_part(history_dir(settings), "comments", pd.read_parquet(final / "comments.parquet"),
                              run_id, run_date)
@@ -235,7 +237,7 @@ def run_sources(settings: Settings, inputs: list[str | Path] | None = None, *, c
 
     Raises SourceError when every source failed; otherwise `result.failed` names the ones that did.
     """
-    run_date = run_date or date.today().isoformat()
+    run_date = run_date_or_today(run_date)
     root = stage_root(settings, run_date)
     staged, failed = [], {}
     for spec in plan_sources(settings, inputs, configured=configured):
@@ -309,20 +311,6 @@ def _totals(per: dict) -> dict:
     if counts["rows_read"] != counts["rows_out"] + counts["rows_quarantined"] + counts["rows_already_processed"]:
         raise TxnlpError(f"row count mismatch: {counts}")
     return counts
-
-
-def _complete_manifest(run_dir: Path, infos: list[dict], failed: dict, run_date: str, full_refresh: bool) -> dict:
-    """Add per-source counts to the manifest mine() wrote, check they add up, rebuild the report."""
-    manifest = json.loads((run_dir / "manifest.json").read_text())
-    comments = pd.read_parquet(run_dir / "comments.parquet", columns=[V.SOURCE])
-    quarantine = read_table_csv(run_dir / "quarantine.csv")
-    per = _per_source(infos, comments, quarantine, failed)
-    totals = _totals(per)
-    manifest["counts"] = {**manifest["counts"], **totals}
-    manifest.update({"run_date": run_date, "full_refresh": full_refresh, "sources": per})
-    write_json(run_dir / "manifest.json", manifest)
-    build_report(run_dir)
-    return manifest["counts"]
 
 
 def _sum_dicts(dicts) -> dict:

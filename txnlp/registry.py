@@ -125,7 +125,8 @@ def build_theme_stage(settings: Settings, themer: ThemeModel) -> ThemeStage:
                       label_words=th.label_words, audience_weight=r.audience_weight, pillar_weight=r.pillar_weight,
                       channel_weight=r.channel_weight, language_weight=r.language_weight,
                       min_link_negative=r.min_link_negative, employee_audiences=rep.employee_audiences,
-                      customer_audiences=rep.customer_audiences, emerging_factor=t.emerging_factor,
+                      customer_audiences=rep.customer_audiences, quotes_per_silo=rep.quotes_per_silo,
+                      emerging_factor=t.emerging_factor,
                       emerging_window=t.emerging_window, emerging_min_size=t.emerging_min_size)
 
 

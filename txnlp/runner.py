@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 import logging
+import re
 import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -73,9 +74,26 @@ def make_second_embedder(settings: Settings, embedder: Embedder,
     return use or build_use_embedder(settings.embed)
 
 
-def _run_date(frame: pd.DataFrame) -> str:
-    """Tonight's date for the theme history: today (UTC); a nightly run publishes the night it ran."""
-    return datetime.now(timezone.utc).date().isoformat()
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def run_date_or_today(run_date: str | None = None) -> str:
+    """The night a run publishes: `run_date` checked as YYYY-MM-DD, else today (UTC).
+
+    Computed once where a run starts and passed down, so theme history, KPIs, KPI history and the
+    history partitions all carry the same night (a backfill must not land under the wall-clock date).
+    The value also names folders, so anything but a real ISO date is refused.
+    """
+    if run_date is None:
+        return datetime.now(timezone.utc).date().isoformat()
+    text = str(run_date)
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError
+        date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"run date must be a date as YYYY-MM-DD, got {text!r}") from None
+    return text
 
 
 def _champion_dir(settings: Settings, task: str) -> Path | None:
@@ -165,21 +183,27 @@ def new_run_id() -> str:
 
 
 def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None, sentiment=None, pillar=None,
-         run_id: str | None = None, progress: ProgressCallback | None = None, embeddings=None) -> RunResult:
+         run_id: str | None = None, run_date: str | None = None, progress: ProgressCallback | None = None,
+         embeddings=None, manifest_extra: dict | None = None) -> RunResult:
     """Run the models on a staged folder and publish every output into `output_dir`.
 
+    `run_date` (YYYY-MM-DD, default today UTC) is the night every output is filed under: theme
+    history, KPIs and KPI history; it is recorded in manifest.json so a report rebuild keeps it.
     `progress(step, done, total)`, when given, hears about embedding (per chunk) and publishing.
     `embeddings`, when given (rows in staged order, e.g. gathered from chunks embedded on a cluster),
     replace the embedding stage.
+    `manifest_extra`: fields the caller adds to manifest.json (its `counts` are added to the run's
+    counts), written before the report is built so the report is built once, with them.
     """
     run_id = run_id or new_run_id()
+    run_date = run_date_or_today(run_date)
     with run_context(run_id):
-        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, progress,
-                     embeddings)
+        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, run_date,
+                     progress, embeddings, manifest_extra or {})
 
 
 def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, sentiment, pillar, run_id: str,
-          progress: ProgressCallback | None, embeddings=None) -> RunResult:
+          run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict) -> RunResult:
     info = json.loads((stage_dir / STAGE_INFO).read_text())
     frame = pd.read_parquet(stage_dir / STAGED)
     embedder = embedder or make_embedder(settings)
@@ -201,7 +225,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     previous_state = theme_store.load_state(theme_dir, embedder_id, run_id)
     theme_inputs = ThemeInputs(state=previous_state,
                                history=theme_store.load_history(theme_dir, exclude_run_id=run_id),
-                               edits=load_edits(settings.tracking.edits_file), run_id=run_id, run_date=_run_date(frame))
+                               edits=load_edits(settings.tracking.edits_file), run_id=run_id, run_date=run_date)
     result = pipeline(frame, embeddings, theme_inputs=theme_inputs)
     comments = _order_columns(result.comments)
     quarantine = pd.DataFrame(info["quarantine"], columns=list(V.QUARANTINE_COLUMNS))
@@ -210,6 +234,8 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     if counts["rows_in"] != counts["rows_out"] + counts["rows_quarantined"]:
         raise TxnlpError(f"row count mismatch: rows_in={counts['rows_in']} != rows_out={counts['rows_out']} "
                          f"+ rows_quarantined={counts['rows_quarantined']}")
+    extra = dict(manifest_extra)
+    counts.update(extra.pop("counts", {}))
     notify(progress, "publish", 0, 2)
     paths: dict[str, str] = {}
     tables = [("comments", comments), ("themes", result.themes)]
@@ -224,7 +250,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     write_table(quarantine, output_dir, "quarantine", formats=("csv",))
     paths["quarantine.csv"] = str(qpath)
     manifest = {
-        "run_id": run_id, "txnlp_version": __version__,
+        "run_id": run_id, "run_date": run_date, "txnlp_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": settings.model_dump(mode="json"),
         "models": {"embedder": getattr(embedder, "model_id", type(embedder).__name__),
@@ -243,6 +269,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
         # Relative to the run folder: a manifest must not depend on where the runs folder is mounted.
         manifest["themes"] = {**tables.report, "state_dir": os.path.relpath(theme_dir, output_dir),
                               "edits_file": str(settings.tracking.edits_file)}
+    manifest.update(extra)
     write_json(output_dir / "manifest.json", manifest)
     paths["manifest.json"] = str(output_dir / "manifest.json")
     notify(progress, "publish", 1, 2)
@@ -258,12 +285,14 @@ def cleanup_stage(stage_dir: Path) -> None:
 
 
 def run(inputs: list[str | Path], output_dir: str | Path, settings: Settings | None = None, *,
-        progress: ProgressCallback | None = None, **models) -> RunResult:
+        run_date: str | None = None, progress: ProgressCallback | None = None, **models) -> RunResult:
     """Whole run in one call. Staging lives inside `output_dir` and is removed after publishing.
 
+    `run_date` (YYYY-MM-DD, default today UTC): the night the outputs are filed under (see `mine`).
     `progress(step, done, total)`, when given, is called as steps advance (stage, embed, publish).
     """
     settings = settings or Settings()
+    run_date = run_date_or_today(run_date)
     output_dir = Path(output_dir)
     stage_dir = output_dir / ".stage"
     run_id = models.pop("run_id", None) or new_run_id()
@@ -272,7 +301,7 @@ def run(inputs: list[str | Path], output_dir: str | Path, settings: Settings | N
             notify(progress, "stage", 0, 1)
             stage(inputs if isinstance(inputs, (list, tuple)) else [inputs], stage_dir, settings)
             notify(progress, "stage", 1, 1)
-        return mine(stage_dir, output_dir, settings, run_id=run_id, progress=progress, **models)
+        return mine(stage_dir, output_dir, settings, run_id=run_id, run_date=run_date, progress=progress, **models)
     finally:
         cleanup_stage(stage_dir)
 

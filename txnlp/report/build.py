@@ -2,8 +2,9 @@
 
 `publish_report` computes the run's KPIs from comments.parquet, writes kpis.parquet/.csv, updates the
 nightly KPI history, and renders one self-contained HTML file: styles, scripts and plotly.js are
-inline (no CDN), so it opens on an air-gapped laptop. The settings come from the run's manifest, so a
-rebuild (`txnlp report --run DIR`) gives the report the run would have written.
+inline (no CDN), so it opens on an air-gapped laptop. The settings and the night (`run_date`) come from
+the run's manifest, and the pain points and EX-CX links from its shared_pain_points table (never
+recomputed), so a rebuild (`txnlp report --run DIR`) gives the report the run would have written.
 """
 from __future__ import annotations
 
@@ -17,34 +18,44 @@ from jinja2 import Environment, select_autoescape
 
 from txnlp.report import sections as S
 from txnlp import vocab as V
-from txnlp.config import ReportSettings
+from txnlp.config import RankSettings, ReportSettings
 from txnlp.errors import InputDataError
 from txnlp.report.kpis import compute_kpis, nine_plus_view, resolve_score_scale, split_scores
 from txnlp.report import charts
 from txnlp.io.history import publish_kpis
 from txnlp.report.strings import NumberFormat, strings_for
+from txnlp.themes.pain_points import PAIN_POINT_COLUMNS
 from txnlp.io.write import write_text
 
 log = logging.getLogger(__name__)
 
 REQUIRED = ("manifest.json", "comments.parquet", "themes.parquet")
+PAIN_POINTS = "shared_pain_points.parquet"
 
 
 def _template_text(name: str) -> str:
     return resources.files("txnlp.report").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _read_run(run_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+def _read_run(run_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """manifest, comments, themes and shared pain points; a run with no rows has no pain-point table."""
     missing = [name for name in REQUIRED if not (run_dir / name).is_file()]
     if missing:
         raise InputDataError(f"{run_dir}: not a run folder, missing {', '.join(missing)}")
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    return manifest, pd.read_parquet(run_dir / "comments.parquet"), pd.read_parquet(run_dir / "themes.parquet")
+    pain = (pd.read_parquet(run_dir / PAIN_POINTS) if (run_dir / PAIN_POINTS).is_file()
+            else pd.DataFrame(columns=list(PAIN_POINT_COLUMNS)))
+    return manifest, pd.read_parquet(run_dir / "comments.parquet"), pd.read_parquet(run_dir / "themes.parquet"), pain
+
+
+def run_date(manifest: dict) -> str:
+    """The night the run was filed under; manifests from before `run_date` was recorded: the day it was created."""
+    return str(manifest.get("run_date") or str(manifest.get("created", ""))[:10])
 
 
 def run_kpis(manifest: dict, comments: pd.DataFrame, cfg: ReportSettings) -> pd.DataFrame:
-    """The KPI table of one run; its night is the date the run was created (UTC)."""
-    return compute_kpis(comments, run_date=str(manifest.get("created", ""))[:10], run_id=manifest.get("run_id", ""),
+    """The KPI table of one run, filed under the run's night (so a rebuild or a backfill keeps its date)."""
+    return compute_kpis(comments, run_date=run_date(manifest), run_id=manifest.get("run_id", ""),
                         min_n=cfg.min_n, default_scale=cfg.default_score_scale,
                         scale_by_source=cfg.score_scale_by_source, scale_by_audience=cfg.score_scale_by_audience)
 
@@ -55,13 +66,13 @@ def publish_report(run_dir: Path, report: ReportSettings | None = None, report_l
     Without arguments the report settings and language are the ones in the run's manifest.
     """
     run_dir = Path(run_dir)
-    manifest, comments, themes = _read_run(run_dir)
+    manifest, comments, themes, pain = _read_run(run_dir)
     config = manifest.get("config", {})
     cfg = report or ReportSettings.model_validate(config.get("report", {}))
     lang = report_language or config.get("themes", {}).get("report_language", "en")
     kpis = run_kpis(manifest, comments, cfg)
     paths, history = publish_kpis(kpis, run_dir, cfg.history_dir)
-    html = render_report(manifest, comments, themes, kpis, history, cfg, lang)
+    html = render_report(manifest, comments, themes, pain, kpis, history, cfg, lang)
     paths["report.html"] = str(write_text(run_dir / "report.html", html))
     log.info("report %s: %d bytes, %d kpi rows, %d nights", paths["report.html"], len(html.encode()), len(kpis),
              history["run_date"].nunique())
@@ -73,16 +84,15 @@ def build_report(run_dir: Path, report: ReportSettings | None = None, report_lan
     return Path(publish_report(run_dir, report, report_language)["report.html"])
 
 
-def render_report(manifest: dict, comments: pd.DataFrame, themes: pd.DataFrame, kpis: pd.DataFrame,
-                  history: pd.DataFrame, cfg: ReportSettings, lang: str = "en") -> str:
-    """The HTML text of the report (pure: frames in, text out)."""
+def render_report(manifest: dict, comments: pd.DataFrame, themes: pd.DataFrame, pain: pd.DataFrame,
+                  kpis: pd.DataFrame, history: pd.DataFrame, cfg: ReportSettings, lang: str = "en") -> str:
+    """The HTML text of the report (pure: frames in, text out); `pain` is the published shared_pain_points."""
     t = strings_for(lang)
     fmt = NumberFormat(lang)
     pillars = S.kpi_rows(kpis, "pillar")
     others = {dim: S.kpi_rows(kpis, dim) for dim in ("audience", "channel", "language")}
-    pain_points = S.shared_pain_points(comments, themes, top=cfg.max_pain_points, quotes_per_silo=cfg.quotes_per_silo)
-    ex_cx = S.ex_cx_links(comments, themes, employee=cfg.employee_audiences, customer=cfg.customer_audiences,
-                          quotes=cfg.quotes_per_silo)
+    pain_points = S.shared_pain_points(pain, comments, top=cfg.max_pain_points)
+    ex_cx = S.ex_cx_links(pain, comments, employee=cfg.employee_audiences, customer=cfg.customer_audiences)
     nine = nine_plus_view(kpis, top=cfg.top_themes_9plus)
     scale = resolve_score_scale(comments, default=cfg.default_score_scale, by_source=cfg.score_scale_by_source,
                                 by_audience=cfg.score_scale_by_audience)
@@ -105,6 +115,7 @@ def render_report(manifest: dict, comments: pd.DataFrame, themes: pd.DataFrame, 
     template = env.from_string(_template_text("report.html.j2"))
     return template.render(
         m=manifest, t=t, fmt=fmt, lang=lang, min_n=cfg.min_n, metrics=S.KPI_METRICS_SHOWN,
+        min_link=RankSettings.model_validate(manifest.get("config", {}).get("rank", {})).min_link_negative,
         inputs=[{"name": Path(f.get("path", f.get("name", "?"))).name, "rows": f.get("rows", "")}
                 for f in manifest.get("inputs", []) if isinstance(f, dict)],
         pillars=pillars, others=others, pain_points=pain_points, ex_cx=ex_cx, emerging=S.emerging_themes(themes),

@@ -1,7 +1,7 @@
 """Data for each section of report.html, shaped from a run's output tables. Pure: no files, no HTML.
 
-Each function takes the published frames (comments, themes, kpis) and returns plain lists of dicts that
-the template renders; quotes are the redacted text already in comments.parquet.
+Each function takes the published frames (comments, themes, kpis, shared_pain_points) and returns plain
+lists of dicts that the template renders; quotes are the redacted text already in the run's tables.
 """
 from __future__ import annotations
 
@@ -45,44 +45,49 @@ def _quotes(group: pd.DataFrame, n: int, *, negative_first: bool = True) -> list
     return [{"id": str(r[V.ID]), "lang": str(r[V.LANG]), "text": str(r[V.TEXT])} for _, r in pool.head(n).iterrows()]
 
 
-def _silo_counts(group: pd.DataFrame) -> list[dict]:
-    out = []
-    for audience, part in group.groupby(group[V.AUDIENCE].fillna(V.UNKNOWN), sort=True):
-        out.append({"audience": str(audience), "n": len(part), "negative": int((part[V.SENTIMENT] == "negative").sum())})
-    return sorted(out, key=lambda r: (-r["negative"], r["audience"]))
+def _negative_counts(comments: pd.DataFrame, theme_id: int) -> dict[str, int]:
+    """Negative comments per audience of one theme, for a table written before it had `negative_audiences`."""
+    neg = comments[(comments[V.THEME_ID] == theme_id) & (comments[V.SENTIMENT] == "negative")]
+    return {str(k): int(v) for k, v in neg[V.AUDIENCE].fillna(V.UNKNOWN).value_counts().items()}
 
 
-def shared_pain_points(comments: pd.DataFrame, themes: pd.DataFrame, *, top: int = 10,
-                       quotes_per_silo: int = 2) -> list[dict]:
-    """Ranked themes (shared_rank order), each with per-silo counts and quotes from each silo side by side."""
-    ranked = themes[themes["shared_rank"].notna()].sort_values("shared_rank").head(top)
+def shared_pain_points(pain_points: pd.DataFrame, comments: pd.DataFrame, *, top: int = 10) -> list[dict]:
+    """The published shared_pain_points table (shared_rank order) as the report shows it: per-silo counts and
+    quotes side by side. Nothing is recomputed here, so the report and the table cannot disagree.
+
+    `comments` is only read for tables from before `negative_audiences` was a column.
+    """
     out = []
-    for t in ranked.to_dict("records"):
-        group = comments[comments[V.THEME_ID] == t[V.THEME_ID]]
-        silos = _silo_counts(group)
-        for silo in silos:
-            part = group[group[V.AUDIENCE].fillna(V.UNKNOWN) == silo["audience"]]
-            silo["quotes"] = _quotes(part, quotes_per_silo)
-        out.append({"theme_id": int(t[V.THEME_ID]), "rank": int(t["shared_rank"]), "label": t["label"],
-                    "size": int(t["size"]), "share_negative": float(t["share_negative"]),
-                    "shared_score": float(t["shared_score"]), "silos": silos,
+    for p in pain_points.sort_values("shared_rank").head(top).to_dict("records"):
+        sizes = _json(p["audiences"], {})
+        negative = _json(p.get("negative_audiences"), None)
+        if negative is None:
+            negative = _negative_counts(comments, p[V.THEME_ID])
+        quotes = _json(p["silo_quotes"], {})
+        silos = sorted(({"audience": a, "n": int(n), "negative": int(negative.get(a, 0)), "quotes": quotes.get(a, [])}
+                        for a, n in sizes.items()), key=lambda r: (-r["negative"], r["audience"]))
+        out.append({"theme_id": int(p[V.THEME_ID]), "rank": int(p["shared_rank"]), "label": p["label"],
+                    "size": int(p["size"]), "share_negative": float(p["share_negative"]),
+                    "shared_score": float(p["shared_score"]), "silos": silos,
                     "shared": sum(1 for s in silos if s["negative"] > 0 and s["audience"] != V.UNKNOWN) > 1,
-                    "pillars": _json(t.get("pillars"), {}), "languages": _json(t.get("languages"), {})})
+                    "pillars": _json(p.get("pillars"), {}), "languages": _json(p.get("languages"), {})})
     return out
 
 
-def ex_cx_links(comments: pd.DataFrame, themes: pd.DataFrame, *, employee: list[str], customer: list[str],
-                quotes: int = 2) -> list[dict]:
-    """Themes with negative comments from both employees and customers, strongest overlap first."""
-    labels = dict(zip(themes[V.THEME_ID], themes["label"]))
-    negative = comments[(comments[V.SENTIMENT] == "negative") & (comments[V.THEME_ID] != V.OUTLIER_THEME)]
+def ex_cx_links(pain_points: pd.DataFrame, comments: pd.DataFrame, *, employee: list[str],
+                customer: list[str]) -> list[dict]:
+    """The themes the table marks `ex_cx_link` (rank.min_link_negative negatives on each side), strongest
+    overlap first, with the table's employee and customer quotes."""
     out = []
-    for theme_id, group in negative.groupby(V.THEME_ID, sort=True):
-        emp, cust = group[group[V.AUDIENCE].isin(employee)], group[group[V.AUDIENCE].isin(customer)]
-        if len(emp) and len(cust):
-            out.append({"theme_id": int(theme_id), "label": labels.get(theme_id, str(theme_id)),
-                        "n_employee": len(emp), "n_customer": len(cust),
-                        "employee_quotes": _quotes(emp, quotes), "customer_quotes": _quotes(cust, quotes)})
+    for p in pain_points[pain_points["ex_cx_link"].astype(bool)].to_dict("records"):
+        negative = _json(p.get("negative_audiences"), None)
+        if negative is None:
+            negative = _negative_counts(comments, p[V.THEME_ID])
+        out.append({"theme_id": int(p[V.THEME_ID]), "label": p["label"],
+                    "n_employee": sum(int(negative.get(a, 0)) for a in employee),
+                    "n_customer": sum(int(negative.get(a, 0)) for a in customer),
+                    "employee_quotes": _json(p["employee_quotes"], []),
+                    "customer_quotes": _json(p["customer_quotes"], [])})
     return sorted(out, key=lambda r: (-min(r["n_employee"], r["n_customer"]), -(r["n_employee"] + r["n_customer"]),
                                       r["theme_id"]))
 

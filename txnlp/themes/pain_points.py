@@ -4,6 +4,7 @@ Order: themes where employees and customers both complain (the EX to CX link: at
 `min_link_negative` negative comments from each side) come first, then the rest; within each group by
 `shared_score` (rank.py: negative volume x (1 + weighted spread over audiences, pillars, channels,
 languages)). Ignored themes (analyst edits) and the outlier bucket are not ranked.
+This table is the one place the EX-CX rule is applied: report.html reads it instead of recomputing.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from txnlp import vocab as V
 
 PAIN_POINT_COLUMNS: tuple[str, ...] = (
     "shared_rank", "theme_id", "label", "ex_cx_link", "shared_score", "size", "n_negative", "share_negative",
-    "audiences", "pillars", "channels", "languages", "employee_quotes", "customer_quotes", "silo_quotes", "why",
+    "audiences", "negative_audiences", "pillars", "channels", "languages", "employee_quotes", "customer_quotes",
+    "silo_quotes", "why",
 )
 
 
@@ -53,6 +55,7 @@ def shared_pain_points(comments: pd.DataFrame, themes: pd.DataFrame, *, employee
                      "shared_score": float(t["shared_score"]), "size": len(group), "n_negative": len(neg),
                      "share_negative": round(len(neg) / max(len(group), 1), 4),
                      "audiences": json.dumps(audiences, ensure_ascii=False),
+                     "negative_audiences": json.dumps({a: neg_by_aud.get(a, 0) for a in audiences}, ensure_ascii=False),
                      "pillars": json.dumps(pillars, ensure_ascii=False),
                      "channels": json.dumps(channels, ensure_ascii=False),
                      "languages": json.dumps(languages, ensure_ascii=False),

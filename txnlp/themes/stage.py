@@ -40,6 +40,7 @@ class ThemeStage:
         audience_weight, pillar_weight, channel_weight, language_weight: the shared score (`[rank]`).
         min_link_negative: negative comments each side needs for an EX-CX link (`[rank]`).
         employee_audiences, customer_audiences: the two sides of a link (`[report]`).
+        quotes_per_silo: quotes per side and per silo in the pain-point table (`[report]`).
         emerging_factor, emerging_window, emerging_min_size: emerging themes (`[tracking]`).
     """
 
@@ -48,7 +49,7 @@ class ThemeStage:
     def __init__(self, model: ThemeModel, *, report_language: str, n_keywords: int, n_quotes: int, label_words: int,
                  audience_weight: float, pillar_weight: float, channel_weight: float, language_weight: float,
                  min_link_negative: int, employee_audiences: list[str], customer_audiences: list[str],
-                 emerging_factor: float, emerging_window: int, emerging_min_size: int):
+                 quotes_per_silo: int, emerging_factor: float, emerging_window: int, emerging_min_size: int):
         self.model = model
         self.report_language = report_language
         self.n_keywords = n_keywords
@@ -61,6 +62,7 @@ class ThemeStage:
         self.min_link_negative = min_link_negative
         self.employee_audiences = employee_audiences
         self.customer_audiences = customer_audiences
+        self.quotes_per_silo = quotes_per_silo
         self.emerging_factor = emerging_factor
         self.emerging_window = emerging_window
         self.emerging_min_size = emerging_min_size
@@ -91,7 +93,7 @@ class ThemeStage:
         ignore = set(edits.ignore)
         pain = shared_pain_points(scored, themes, employee=list(self.employee_audiences),
                                   customer=list(self.customer_audiences), ignore=ignore,
-                                  min_link_negative=self.min_link_negative)
+                                  min_link_negative=self.min_link_negative, quotes=self.quotes_per_silo)
         rank_of = dict(zip(pain[V.THEME_ID], pain["shared_rank"]))
         themes["shared_rank"] = themes[V.THEME_ID].map(rank_of).astype("Int64")
         themes["ignored"] = themes[V.THEME_ID].isin(ignore)
