@@ -13,8 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from txnlp.config import SourceSettings
-from txnlp.ingest import _raw_frame, _redact_passthrough
-from txnlp.io.sources import read_source
+from txnlp.io.sources import read_source, rows_frame
 from txnlp.text.normalise import Normaliser
 from txnlp.text.redact import Redactor
 from txnlp.text.screen import screen
@@ -33,8 +32,8 @@ def main(n_rows: int = 20000) -> float:
         pd.DataFrame(rows).to_csv(Path(tmp) / "export.csv", index=False)
         start = time.perf_counter()
         batch = read_source(SourceSettings(name="bench", kind="files", path=tmp))
-        kept, _ = screen(_raw_frame(batch.rows), max_text_chars=5000)
-        staged = _redact_passthrough(Redactor()(Normaliser()(kept)))
+        kept, _ = screen(rows_frame(batch.rows), max_text_chars=5000)
+        staged = Redactor()(Normaliser()(kept))  # passthrough columns included
         seconds = time.perf_counter() - start
     rate = len(staged) / seconds
     print(f"{len(staged)} rows in {seconds:.2f} s: {rate:,.0f} rows/s (read + screen + normalise + redact)")
