@@ -42,7 +42,9 @@ def _body(path: Path) -> str:
 
 
 def _txnlp(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    # COLUMNS: rich must not wrap a line, or a value split over two lines would escape the grep.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+           "COLUMNS": "10000"}
     return subprocess.run([sys.executable, "-m", "txnlp", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600)
 
