@@ -2,9 +2,10 @@
 
 `stage_source` reads one source (only what is new), drops what earlier runs already processed,
 screens, normalises, detects language and redacts (`runner.stage_rows`, the one staging path a
-one-off run takes too), and writes the redacted rows to a staging folder: nothing unredacted is ever written. `publish_run` merges the staged sources, mines them
-(txnlp.runner.mine), publishes the run (txnlp.io.publish) and only then advances the state store.
-`run_sources` does both in one call; the Prefect flow calls the two halves as separate tasks.
+one-off run takes too), and writes the redacted rows to a staging folder: nothing unredacted is
+ever written. `publish_run` merges the staged sources, mines them (txnlp.runner.mine), publishes
+the run (txnlp.io.publish) and only then advances the state store. `run_sources` does both in one
+call; the Prefect flow calls the two halves as separate tasks.
 
 Counting, per source and in total (checked at the end of every run, the run fails if it does not hold):
     rows_read = rows_written + rows_quarantined + rows_already_processed
