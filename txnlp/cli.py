@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from txnlp import vocab as V
 from txnlp.config import load_settings
 from txnlp.errors import TxnlpError
 

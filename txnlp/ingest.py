@@ -1,10 +1,11 @@
 """Incremental, exactly-once runs over the configured sources.
 
 `stage_source` reads one source (only what is new), drops what earlier runs already processed,
-screens, normalises, detects language and redacts, and writes the redacted rows to a staging
-folder: nothing unredacted is ever written. `publish_run` merges the staged sources, mines them
-(txnlp.runner.mine), publishes the run (txnlp.io.publish) and only then advances the state store.
-`run_sources` does both in one call; the Prefect flow calls the two halves as separate tasks.
+screens, normalises, detects language and redacts (`runner.stage_rows`, the one staging path a
+one-off run takes too), and writes the redacted rows to a staging folder: nothing unredacted is
+ever written. `publish_run` merges the staged sources, mines them (txnlp.runner.mine), publishes
+the run (txnlp.io.publish) and only then advances the state store. `run_sources` does both in one
+call; the Prefect flow calls the two halves as separate tasks.
 
 Counting, per source and in total (checked at the end of every run, the run fails if it does not hold):
     rows_read = rows_written + rows_quarantined + rows_already_processed
@@ -21,7 +22,6 @@ import json
 import logging
 import re
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,14 +31,10 @@ from txnlp import vocab as V
 from txnlp.config import Settings, SourceSettings
 from txnlp.errors import ConfigError, SourceError, TxnlpError
 from txnlp.io import publish as P
-from txnlp.io.read import _as_text
-from txnlp.io.sources import CONTENT_ID_FIELDS, read_source
+from txnlp.io.sources import Seen, files_source
 from txnlp.io.state import PUBLISHING, ROLLED_BACK, SourceCommit, StateStore, encode_watermark
 from txnlp.io.write import read_table_csv, write_json
-from txnlp.text.redact import redact_text
-from txnlp.registry import build_text_pipeline
-from txnlp.runner import STAGE_INFO, STAGED, RunResult, mine, run_date_or_today
-from txnlp.text.screen import screen
+from txnlp.runner import STAGE_INFO, STAGED, RunResult, mine, redaction_counts, run_date_or_today, stage_rows
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +57,8 @@ def plan_sources(settings: Settings, inputs: list[str | Path] | None = None, *,
     """Configured sources, plus one implicit `files` source per ad-hoc input path."""
     sources = list(settings.ingest.sources) if configured else []
     for raw in inputs or []:
-        p = Path(raw)
-        folder, glob = (p, "*") if p.is_dir() else (p.parent, p.name)
-        name = "input-" + (re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem) or "root")
-        sources.append(SourceSettings(name=name, kind="files", path=folder, glob=glob,
-                                      audience=settings.input.default_audience))
+        name = "input-" + (re.sub(r"[^A-Za-z0-9_.-]", "_", Path(raw).stem) or "root")
+        sources.append(files_source(name, raw, settings.input.default_audience))
     names = [s.name for s in sources]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -91,71 +84,30 @@ def stage_root(settings: Settings, run_date: str) -> Path:
 
 def stage_source(spec: SourceSettings, stage_dir: str | Path, settings: Settings, *,
                  full_refresh: bool = False) -> Path:
-    """Read what is new in `spec`, redact it, and write it to `stage_dir/<name>/`. Raises SourceError."""
-    t0 = time.perf_counter()
+    """Read what is new in `spec`, redact it, and write it to `stage_dir/<name>/`. Raises SourceError.
+
+    The staging itself is `runner.stage_rows`, as for a one-off run; this adds what the state store
+    knows (watermark, files and ids already processed) and the per-source counts.
+    """
     state = state_store(settings)
     old_wm = None if full_refresh else state.watermark(spec.name)
-    seen = frozenset() if full_refresh else frozenset(state.seen_files(spec.name))
-    batch = read_source(spec, watermark=old_wm, seen_files=seen, sniff_bytes=settings.input.csv_sniff_bytes)
-    processed = set() if full_refresh else state.processed_ids(spec.name)
-    frame = _raw_frame(batch.rows)
-    quarantine = [q for q in batch.quarantine if q[V.ID] not in processed]
-    earlier = frame[V.ID].isin(processed)
-    repeat = frame[[V.ID, *CONTENT_ID_FIELDS]].astype(str).duplicated(keep="first")
-    skipped = int((earlier | repeat).sum()) + len(batch.quarantine) - len(quarantine)
-    kept, bad = screen(frame.loc[~(earlier | repeat)].reset_index(drop=True),
-                       max_text_chars=settings.input.max_text_chars)
-    quarantine += bad
-    timings = {"read": round(time.perf_counter() - t0, 4)}
-    staged = build_text_pipeline(settings)(kept, timings)
-    staged = _redact_passthrough(staged)
+    seen = Seen() if full_refresh else Seen(old_wm, frozenset(state.seen_files(spec.name)),
+                                            frozenset(state.processed_ids(spec.name)))
+    staged = stage_rows([spec], settings, seen=seen)
+    (batch,) = staged.batches
     out = Path(stage_dir) / spec.name
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    staged.to_parquet(out / STAGED, index=False)
+    staged.frame.to_parquet(out / STAGED, index=False)
     watermark = _max_watermark(old_wm, batch.watermark)
     write_json(out / STAGE_INFO, {
         "source": spec.name, "kind": spec.kind, "full_refresh": full_refresh, "inputs": batch.inputs,
-        "rows_read": batch.rows_read, "rows_already_processed": skipped, "quarantine": quarantine,
+        "rows_read": batch.rows_read, "rows_already_processed": staged.skipped, "quarantine": staged.quarantine,
         "files": batch.files, "watermark": encode_watermark(watermark) if watermark is not None else None,
-        "timings": timings,
-        "redactions": {k[len(V.REDACTION_PREFIX):]: int(staged[k].sum()) for k in staged.columns
-                       if k.startswith(V.REDACTION_PREFIX)},
+        "timings": staged.timings, "redactions": redaction_counts(staged.frame),
     })
     log.info("source %s: %d read, %d already processed, %d quarantined, %d staged", spec.name, batch.rows_read,
-             skipped, len(quarantine), len(staged))
-    return out
-
-
-def _raw_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, dtype=object)  # object: a text 0 must stay "0", not become 0.0
-    for col in (*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW):
-        if col not in frame.columns:
-            frame[col] = None
-    frame[V.TEXT] = frame[V.TEXT].map(_as_text)
-    frame[V.SCORE] = pd.to_numeric(frame[V.SCORE].map(_numeric_or_none), errors="coerce")
-    for col in (V.CHANNEL, V.LANG, V.CREATED_AT):
-        frame[col] = frame[col].map(_as_text)
-    for col in frame.columns:
-        if col not in V.KNOWN_INPUT_COLUMNS and frame[col].dtype == object and col != V.INPUT_ROW:
-            frame[col] = frame[col].map(_as_text)  # mixed types would not fit one parquet column
-    return frame
-
-
-def _numeric_or_none(value):
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else _as_text(value)
-
-
-def _redact_passthrough(frame: pd.DataFrame) -> pd.DataFrame:
-    """Passthrough text columns are redacted too: a `contact` column must not carry a phone number out."""
-    own = {*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW, V.IS_DUPLICATE, V.LANG_CONFIDENCE}
-    out = frame.copy()
-    for col in out.columns:
-        if col in own or col.startswith(V.REDACTION_PREFIX) or not (
-                out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
-            continue
-        cache = {v: redact_text(v)[0] for v in out[col].dropna().unique() if isinstance(v, str)}
-        out[col] = out[col].map(lambda v: cache.get(v, v) if isinstance(v, str) else v)
+             staged.skipped, len(staged.quarantine), len(staged.frame))
     return out
 
 

@@ -24,13 +24,14 @@ from txnlp import vocab as V
 from txnlp.classify import (LinearPillarClassifier, LinearSentimentClassifier, PillarTagger, PrototypePillarClassifier,
                        SentimentTagger, read_definitions)
 from txnlp.classify.sentiment import needs_use
-from txnlp.config import Settings
+from txnlp.config import Settings, SourceSettings
 from txnlp.embed import Embedder, USEEmbedder
 from txnlp.embed.factory import build_embedder, build_use_embedder
 from txnlp.errors import ArtifactError, ConfigError, TxnlpError
 from txnlp.themes.edits import load_edits
 from txnlp.io import theme_store
-from txnlp.io.read import load_inputs
+from txnlp.io.read import expand_inputs
+from txnlp.io.sources import CONTENT_ID_FIELDS, Seen, SourceBatch, files_source, read_source, rows_frame
 from txnlp.report.build import publish_report
 from txnlp.io.write import write_json, write_table
 from txnlp.logs import run_context
@@ -156,26 +157,76 @@ def fit_pillar(settings: Settings, embedder: Embedder) -> PrototypePillarClassif
 
 # --- the two steps -------------------------------------------------------------------------------
 
-def stage(inputs: list[str | Path], stage_dir: Path, settings: Settings) -> Path:
-    """Read, screen and redact the inputs into `stage_dir`; only redacted text is written."""
-    timings: dict = {}
+@dataclass
+class StagedRows:
+    """What staging hands on: redacted rows, quarantine entries, and the batches read (inputs, files, watermarks)."""
+
+    frame: pd.DataFrame
+    quarantine: list[dict]
+    batches: list[SourceBatch]
+    skipped: int = 0  # rows already processed by earlier runs, or repeated within this read
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(b.rows_read for b in self.batches)
+
+
+def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | None = None) -> StagedRows:
+    """Read, screen, normalise, detect language and redact (text and passthrough columns): every staging path.
+
+    `seen` is the state store's view of an incremental source: its watermark and files bound the read,
+    and rows it already holds, or repeated in this read, are dropped (and counted) before screening,
+    so their text is neither redacted nor detected again. Without it the run is one-off (`--input`):
+    see `read_source(one_off=True)`. Nothing unredacted leaves this function.
+    """
     t0 = time.perf_counter()
-    loaded = load_inputs(inputs, default_audience=settings.input.default_audience,
-                         sniff_bytes=settings.input.csv_sniff_bytes)
-    rows_in = len(loaded.frame) + len(loaded.quarantine)
-    kept, bad_rows = screen(loaded.frame, max_text_chars=settings.input.max_text_chars)
-    timings["load"] = round(time.perf_counter() - t0, 4)
-    frame = build_text_pipeline(settings)(kept, timings)
+    one_off = seen is None
+    batches = [read_source(spec, watermark=None if one_off else seen.watermark,
+                           seen_files=frozenset() if one_off else seen.files,
+                           sniff_bytes=settings.input.csv_sniff_bytes, one_off=one_off) for spec in specs]
+    frame = rows_frame([row for b in batches for row in b.rows])
+    quarantine = [q for b in batches for q in b.quarantine]
+    skipped = 0
+    if not one_off:
+        earlier = frame[V.ID].isin(seen.ids)
+        repeat = frame[[V.ID, *CONTENT_ID_FIELDS]].astype(str).duplicated(keep="first")
+        fresh = [q for q in quarantine if q[V.ID] not in seen.ids]
+        skipped = int((earlier | repeat).sum()) + len(quarantine) - len(fresh)
+        frame, quarantine = frame.loc[~(earlier | repeat)].reset_index(drop=True), fresh
+    kept, bad = screen(frame, max_text_chars=settings.input.max_text_chars)
+    timings = {"read": round(time.perf_counter() - t0, 4)}
+    staged = build_text_pipeline(settings)(kept, timings)
+    return StagedRows(staged, quarantine + bad, batches, skipped, timings)
+
+
+def redaction_counts(frame: pd.DataFrame) -> dict[str, int]:
+    return {k[len(V.REDACTION_PREFIX):]: int(frame[k].sum()) for k in frame.columns if k.startswith(V.REDACTION_PREFIX)}
+
+
+def stage(inputs: list[str | Path], stage_dir: Path, settings: Settings) -> Path:
+    """Stage a one-off run: each input file is a `files` source (`stage_rows`); only redacted text is written."""
+    specs = [files_source("input", path, settings.input.default_audience) for path in expand_inputs(inputs)]
+    staged = stage_rows(specs, settings)
     stage_dir = Path(stage_dir)
     stage_dir.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(stage_dir / STAGED, index=False)
+    staged.frame.to_parquet(stage_dir / STAGED, index=False)
+    timings = {("load" if k == "read" else k): v for k, v in staged.timings.items()}
     write_json(stage_dir / STAGE_INFO, {
-        "files": loaded.files, "rows_in": rows_in, "quarantine": loaded.quarantine + bad_rows, "timings": timings,
-        "redactions": {k[len(V.REDACTION_PREFIX):]: int(frame[k].sum()) for k in frame.columns
-                       if k.startswith(V.REDACTION_PREFIX)},
+        "files": [_file_entry(e, b) for b in staged.batches for e in b.inputs], "rows_in": staged.rows_read,
+        "quarantine": staged.quarantine, "timings": timings, "redactions": redaction_counts(staged.frame),
     })
-    log.info("staged %d rows (%d quarantined) into %s", len(frame), len(loaded.quarantine) + len(bad_rows), stage_dir)
+    log.info("staged %d rows (%d quarantined) into %s", len(staged.frame), len(staged.quarantine), stage_dir)
     return stage_dir
+
+
+def _file_entry(entry: dict, batch: SourceBatch) -> dict:
+    """The manifest's entry for one input file: path, rows read, rows quarantined while reading (or its error)."""
+    if "error" in entry:
+        return {"path": entry["path"], "rows": 0, "quarantined": 1, "error": entry["error"]}
+    name = Path(entry["path"]).name
+    return {"path": entry["path"], "rows": entry["rows"],
+            "quarantined": sum(q[V.INPUT_FILE] == name for q in batch.quarantine)}
 
 
 def new_run_id() -> str:

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from tests.ingest.helpers import ingest_settings
 from txnlp import vocab as V
 from txnlp.config import SourceSettings
-from txnlp.ingest import _raw_frame, stage_source
+from txnlp.ingest import stage_source
 from txnlp.io.read import _as_text
-from txnlp.io.sources import read_source
+from txnlp.io.sources import read_source, rows_frame
 from txnlp.text.normalise import normalise_text
 from txnlp.text.redact import redact_text
 from txnlp.text.screen import screen
@@ -74,7 +74,7 @@ def test_loaders_keep_or_quarantine_every_row(tmp_path_factory, rows, fmt):
     _write(folder, fmt, rows)
     batch = read_source(_source(folder))
     assert all(q[V.REASON] for q in batch.quarantine)
-    kept, bad = screen(_raw_frame(batch.rows), max_text_chars=MAX_CHARS)
+    kept, bad = screen(rows_frame(batch.rows), max_text_chars=MAX_CHARS)
     assert len(kept) + len(bad) + len(batch.quarantine) >= 1
     if fmt == "jsonl":  # one JSON object per row, so every row is accounted for exactly
         assert batch.rows_read == len(rows)

@@ -1,26 +1,20 @@
-"""Read feedback exports (CSV, JSONL, parquet, Excel) into one frame of raw rows.
+"""Read one feedback export (CSV, JSONL, parquet, Excel) into (line, record) pairs.
 
-Every physical row ends up either in the frame or in the quarantine list with a reason, so the
-manifest counts can add up. A file that can't be read at all becomes one quarantine entry.
+Bytes to records only: a record that can't be parsed comes back as (line, reason), so the caller
+(`txnlp.io.sources`, which maps records to rows and gives ids) can quarantine it and the counts add up.
 """
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import logging
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from charset_normalizer import from_bytes
 
-from txnlp import vocab as V
 from txnlp.errors import InputDataError
-
-log = logging.getLogger(__name__)
 
 READERS_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
                      ".xlsx": "excel", ".xlsm": "excel"}
@@ -28,26 +22,17 @@ CSV_DELIMITERS = ",;\t|"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-@dataclass
-class LoadResult:
-    frame: pd.DataFrame
-    quarantine: list[dict] = field(default_factory=list)
-    files: list[dict] = field(default_factory=list)
-
-
-def stable_id(source: str, row: dict) -> str:
-    """Id from source + row content: the same row gets the same id in every run, whatever its position."""
-    payload = json.dumps({k: row[k] for k in sorted(row)}, ensure_ascii=False, default=str)
-    return hashlib.sha1(f"{source}\x1f{payload}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
 def expand_inputs(paths: list[str | Path]) -> list[Path]:
-    """Files named directly, plus every supported file inside named folders (sorted, so order is stable)."""
+    """Files named directly, plus every supported file inside named folders (sorted, so order is stable).
+
+    A file named directly must be of a supported type: naming it and having it skipped would be a silent loss.
+    """
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             found.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in READERS_BY_SUFFIX))
         elif p.exists():
+            _check_suffix(p)
             found.append(p)
         else:
             raise InputDataError(f"input not found: {p}")
@@ -163,80 +148,26 @@ def _excel_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, 
         workbook.close()
 
 
-def read_file(path: Path, *, sniff_bytes: int = 65536) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+def _check_suffix(path: Path) -> str:
     kind = READERS_BY_SUFFIX.get(path.suffix.lower())
+    if kind is None:
+        raise InputDataError(f"{path.name}: unsupported file type '{path.suffix}' (use .csv, .jsonl, .parquet or .xlsx)")
+    return kind
+
+
+def read_file(path: Path, *, sniff_bytes: int = 65536) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """(line, record) pairs plus (line, reason) for rows that can't be records; raises on an unknown type."""
+    kind = _check_suffix(path)
     if kind == "csv":
         return _csv_records(path, sniff_bytes)
     if kind == "jsonl":
         return _jsonl_records(path)
     if kind == "parquet":
         return _parquet_records(path)
-    if kind == "excel":
-        return _excel_records(path)
-    raise InputDataError(f"{path.name}: unsupported file type '{path.suffix}' (use .csv, .jsonl, .parquet or .xlsx)")
+    return _excel_records(path)
 
 
 def _as_text(value) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     return value if isinstance(value, str) else str(value)
-
-
-def load_inputs(paths: list[str | Path], *, default_audience: str = V.UNKNOWN, sniff_bytes: int = 65536) -> LoadResult:
-    """Read every input file into one frame of raw rows plus quarantine entries.
-
-    Raises InputDataError when a readable file has no `text` column: that is a contract
-    violation of the whole file, not of a row.
-    """
-    rows: list[dict] = []
-    quarantine: list[dict] = []
-    files: list[dict] = []
-    for path in expand_inputs(paths):
-        try:
-            records, bad = read_file(path, sniff_bytes=sniff_bytes)
-        except InputDataError:
-            raise
-        except Exception as exc:  # unreadable file: one quarantine entry, the run goes on
-            log.warning("unreadable input file %s: %s", path.name, type(exc).__name__)
-            quarantine.append({V.ID: stable_id(path.name, {"file": str(path)}), V.SOURCE: path.stem,
-                               V.INPUT_FILE: path.name, V.INPUT_ROW: 0,
-                               V.REASON: f"unreadable file ({type(exc).__name__})"})
-            files.append({"path": str(path), "rows": 0, "quarantined": 1, "error": type(exc).__name__})
-            continue
-        if records:
-            columns = {c for _, r in records for c in r}
-            if V.TEXT not in columns:
-                raise InputDataError(
-                    f"{path.name}: column 'text' missing (found: {', '.join(sorted(map(str, columns)))})"
-                )
-        quarantined_before = len(quarantine)
-        for line, reason in bad:
-            quarantine.append({V.ID: stable_id(path.stem, {"file": path.name, "line": line}), V.SOURCE: path.stem,
-                               V.INPUT_FILE: path.name, V.INPUT_ROW: line, V.REASON: reason})
-        for line, record in records:
-            undecodable = [str(k) for k, v in record.items() if isinstance(v, str) and _SURROGATE.search(v)]
-            if undecodable:
-                quarantine.append({V.ID: stable_id(path.stem, {"file": path.name, "line": line}), V.SOURCE: path.stem,
-                                   V.INPUT_FILE: path.name, V.INPUT_ROW: line,
-                                   V.REASON: f"undecodable bytes in column(s) {', '.join(undecodable)}"})
-                continue
-            row = {str(k): v for k, v in record.items()}
-            source = _as_text(row.get(V.SOURCE)) or path.stem
-            row[V.SOURCE] = source
-            row[V.ID] = _as_text(row.get(V.ID)) or stable_id(source, record)
-            row[V.AUDIENCE] = (_as_text(row.get(V.AUDIENCE)) or default_audience).strip().lower()
-            row[V.INPUT_FILE] = path.name
-            row[V.INPUT_ROW] = line
-            rows.append(row)
-        files.append({"path": str(path), "rows": len(records) + len(bad),
-                      "quarantined": len(quarantine) - quarantined_before})
-        log.info("read %s: %d rows, %d malformed", path.name, len(records), len(bad))
-    frame = pd.DataFrame(rows)
-    for col in V.KNOWN_INPUT_COLUMNS:
-        if col not in frame.columns:
-            frame[col] = None
-    frame[V.TEXT] = frame[V.TEXT].map(_as_text)
-    frame[V.SCORE] = pd.to_numeric(frame[V.SCORE], errors="coerce")
-    for col in (V.CHANNEL, V.LANG, V.CREATED_AT):
-        frame[col] = frame[col].map(_as_text)
-    return LoadResult(frame=frame.reset_index(drop=True), quarantine=quarantine, files=files)

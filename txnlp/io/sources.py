@@ -1,27 +1,38 @@
-"""Configured sources: read what is new since the last published run, as raw rows plus quarantine entries.
+"""Sources, configured or one-off: read what is new as raw rows plus quarantine entries, then one frame.
 
-Every row read ends up in `rows` or in `quarantine` (with a reason, never text), so the manifest
-can prove that nothing was lost. Dropping rows already processed by earlier runs happens later,
-in `txnlp.ingest`, where it is counted. A source that can't be read at all raises SourceError.
+A one-off `txnlp run --input` is a `files` source too (`files_source`, `one_off=True`), so both
+paths map records, give ids and coerce columns with the same code. Every row read ends up in `rows`
+or in `quarantine` (with a reason, never text), so the manifest can prove that nothing was lost.
+Dropping rows already processed by earlier runs happens later, in `txnlp.runner.stage_rows`, where it
+is counted. A source that can't be read at all raises SourceError.
 """
 from __future__ import annotations
 
+import glob
 import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
+
 from txnlp import vocab as V
 from txnlp.config import SourceSettings
-from txnlp.errors import SourceError
-from txnlp.io.read import _SURROGATE, READERS_BY_SUFFIX, _as_text, read_file, stable_id
+from txnlp.errors import InputDataError, SourceError
+from txnlp.io.read import _SURROGATE, READERS_BY_SUFFIX, _as_text, read_file
 
 log = logging.getLogger(__name__)
 
 # The fields that make two rows "the same comment" when a source has no id of its own. Passthrough
 # columns (an export timestamp, a file-specific column) are left out, so an overlapping export is one row.
 CONTENT_ID_FIELDS = (V.TEXT, V.CREATED_AT, V.CHANNEL, V.AUDIENCE, V.SCORE, V.LANG)
+# The row's own `source` value joins them in the id (not the configured source's name): the same row
+# read by `--input` and by a configured `files` source gets the same id.
+ROW_ID_FIELDS = (*CONTENT_ID_FIELDS, V.SOURCE)
+# Columns txnlp fills itself; every other column of a row is passthrough.
+OWN_COLUMNS = (*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW)
 
 
 @dataclass
@@ -39,50 +50,110 @@ class SourceBatch:
         return len(self.rows) + len(self.quarantine)
 
 
-def content_id(source: str, row: dict) -> str:
-    """Id of a row without an id of its own: hash of the source and the comment's own fields."""
-    return "h" + stable_id(source, {k: _as_text(row.get(k)) for k in CONTENT_ID_FIELDS})
+@dataclass(frozen=True)
+class Seen:
+    """What earlier published runs of one source processed, from the state store; a one-off run has none."""
+
+    watermark: object = None
+    files: frozenset[str] = frozenset()  # sha256 of files read
+    ids: frozenset[str] = frozenset()  # row and quarantine ids written or quarantined
+
+
+def _digest(payload: dict) -> str:
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def row_id(row: dict) -> str:
+    """Id of a row without an id of its own: `h` + hash of its comment fields as given in the input.
+
+    Position, file name, passthrough columns and the configured source name are left out, so the
+    same row gets the same id in every run, from every file it is in, via `--input` or a source.
+    """
+    return "h" + _digest({k: _as_text(row.get(k)) for k in ROW_ID_FIELDS})
+
+
+def files_source(name: str, path: str | Path, audience: str) -> SourceSettings:
+    """A `files` source for one path: a folder's supported files, or the one file named."""
+    p = Path(path)
+    folder, pattern = (p, "*") if p.is_dir() else (p.parent, glob.escape(p.name))
+    return SourceSettings(name=name, kind="files", path=folder, glob=pattern, audience=audience)
 
 
 def read_source(spec: SourceSettings, *, watermark=None, seen_files: frozenset[str] = frozenset(),
-                sniff_bytes: int = 65536) -> SourceBatch:
-    """Rows of `spec` newer than `watermark` (sql) or in files not in `seen_files` (files)."""
+                sniff_bytes: int = 65536, one_off: bool = False) -> SourceBatch:
+    """Rows of `spec` newer than `watermark` (sql) or in files not in `seen_files` (files).
+
+    `one_off` (a `txnlp run --input`): a row keeps its own `source` value (the file name's stem when it
+    has none) instead of the source's name, and a file without a `text` column raises InputDataError
+    instead of being quarantined: a one-off run has no later night in which to fix the mapping.
+    """
     if spec.kind == "files":
-        return _read_files(spec, seen_files, sniff_bytes)
+        return _read_files(spec, seen_files, sniff_bytes, one_off)
     return _read_sql(spec, watermark)
+
+
+def rows_frame(rows: list[dict]) -> pd.DataFrame:
+    """The one frame of raw rows every staging path screens: known columns present and coerced.
+
+    Object dtype first, so a text 0 stays "0" and not 0.0; passthrough values become text, as values
+    of several types would not fit one parquet column (and text is what redaction reads).
+    """
+    frame = pd.DataFrame(rows, dtype=object)
+    for col in OWN_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = None
+    frame[V.TEXT] = frame[V.TEXT].map(_as_text)
+    frame[V.SCORE] = pd.to_numeric(frame[V.SCORE].map(_numeric_or_none), errors="coerce")
+    for col in (V.CHANNEL, V.LANG, V.CREATED_AT):
+        frame[col] = frame[col].map(_as_text)
+    for col in frame.columns:
+        if col not in V.KNOWN_INPUT_COLUMNS and frame[col].dtype == object and col != V.INPUT_ROW:
+            frame[col] = frame[col].map(_as_text)
+    return frame
+
+
+def _numeric_or_none(value):
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else _as_text(value)
 
 
 # --- mapping shared by every kind -------------------------------------------------------------
 
-def _quarantine(spec: SourceSettings, input_name: str, line: int, reason: str, key: dict) -> dict:
-    return {V.ID: "q" + stable_id(spec.name, key), V.SOURCE: spec.name, V.INPUT_FILE: input_name,
+def _quarantine(source: str, input_name: str, line: int, reason: str, key: str) -> dict:
+    """`key` identifies the input's content (file sha256, database relation), so the id is stable too."""
+    return {V.ID: "q" + _digest({"input": key, "line": line}), V.SOURCE: source, V.INPUT_FILE: input_name,
             V.INPUT_ROW: line, V.REASON: reason}
 
 
-def _add_records(batch: SourceBatch, spec: SourceSettings, input_name: str,
-                 records: list[tuple[int, dict]], bad: list[tuple[int, str]], key: str) -> None:
+def _add_records(batch: SourceBatch, spec: SourceSettings, input_name: str, records: list[tuple[int, dict]],
+                 bad: list[tuple[int, str]], key: str, one_off: bool = False) -> None:
     """Map column names, give ids, and quarantine what can't be a row. `key` identifies the input's content."""
+    default_source = Path(input_name).stem if one_off else spec.name
     for line, reason in bad:
-        batch.quarantine.append(_quarantine(spec, input_name, line, reason, {"input": key, "line": line}))
+        batch.quarantine.append(_quarantine(default_source, input_name, line, reason, key))
     mapped = [(line, {spec.columns.get(str(k), str(k)): v for k, v in record.items()}) for line, record in records]
     if mapped and not any(V.TEXT in row for _, row in mapped):
         # Column names are not listed: a headerless file would put comment text into them.
-        reason = f"column 'text' missing after mapping ({len(mapped[0][1])} columns found)"
+        n_columns = len({k for _, row in mapped for k in row})
+        if one_off:
+            raise InputDataError(f"{input_name}: column 'text' missing ({n_columns} columns found)")
+        reason = f"column 'text' missing after mapping ({n_columns} columns found)"
         for line, _ in mapped:
-            batch.quarantine.append(_quarantine(spec, input_name, line, reason, {"input": key, "line": line}))
+            batch.quarantine.append(_quarantine(default_source, input_name, line, reason, key))
         log.warning("source %s: %s has no text column; %d rows quarantined", spec.name, input_name, len(mapped))
         return
     for line, row in mapped:
         undecodable = [k for k, v in row.items() if isinstance(v, str) and _SURROGATE.search(v)]
         if undecodable or any(_SURROGATE.search(k) for k in row):
-            batch.quarantine.append(_quarantine(spec, input_name, line, "undecodable bytes",
-                                                {"input": key, "line": line}))
+            batch.quarantine.append(_quarantine(default_source, input_name, line, "undecodable bytes", key))
             continue
         row = {k: _plain(v) for k, v in row.items()}
-        row[V.SOURCE] = spec.name
-        row[V.AUDIENCE] = (_as_text(row.get(V.AUDIENCE)) or spec.audience).strip().lower() or spec.audience
         own_id = _as_text(row.get(V.ID))
-        row[V.ID] = own_id.strip() if own_id and own_id.strip() else content_id(spec.name, row)
+        own_id = own_id.strip() if own_id else None
+        source = (_as_text(row.get(V.SOURCE)) or default_source) if one_off else spec.name
+        row[V.ID] = own_id or row_id(row)  # before the defaults below: the id depends on the row alone
+        row[V.SOURCE] = source
+        row[V.AUDIENCE] = (_as_text(row.get(V.AUDIENCE)) or spec.audience).strip().lower() or spec.audience
         row[V.INPUT_FILE] = input_name
         row[V.INPUT_ROW] = line
         batch.rows.append(row)
@@ -99,7 +170,7 @@ def _plain(value):
 
 # --- files ------------------------------------------------------------------------------------
 
-def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: int) -> SourceBatch:
+def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: int, one_off: bool) -> SourceBatch:
     folder = Path(spec.path)
     if not folder.is_dir():
         raise SourceError(spec.name, f"folder not found: {folder}")
@@ -117,13 +188,13 @@ def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: i
             records, bad = read_file(path, sniff_bytes=sniff_bytes)
         except Exception as exc:  # one unreadable file is one quarantine entry, not a failed source
             log.warning("source %s: unreadable file %s (%s)", spec.name, path.name, type(exc).__name__)
-            batch.quarantine.append(_quarantine(spec, path.name, 0, f"unreadable file ({type(exc).__name__})",
-                                                {"input": sha, "line": 0}))
+            source = path.stem if one_off else spec.name
+            batch.quarantine.append(_quarantine(source, path.name, 0, f"unreadable file ({type(exc).__name__})", sha))
             batch.inputs.append({"path": str(path), "sha256": sha, "rows": 1, "error": type(exc).__name__})
             batch.files.append((path.name, sha))
             continue
         before = batch.rows_read
-        _add_records(batch, spec, path.name, records, bad, sha)
+        _add_records(batch, spec, path.name, records, bad, sha, one_off)
         batch.inputs.append({"path": str(path), "sha256": sha, "rows": batch.rows_read - before})
         batch.files.append((path.name, sha))
     log.info("source %s: %d file(s), %d rows read", spec.name, len(paths), batch.rows_read)

@@ -179,12 +179,16 @@ def _merge(spans):
 
 
 class Redactor:
-    """Pipeline stage: rewrites `text` to its redacted form and adds `redacted_<kind>` counts.
+    """Pipeline stage: rewrites `text` and every passthrough text column to their redacted form, and adds
+    `redacted_<kind>` counts (of `text`).
 
+    Passthrough columns too: a `contact_email` or `phone` column must not carry personal data into
+    the outputs. Columns txnlp fills itself (ids, channel, dates, file names) are left as they are.
     Kinds and phone regions are explicit: the `redact` section of the config holds the defaults.
     """
 
     name = "redact"
+    keep = frozenset({*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW, V.IS_DUPLICATE, V.LANG_CONFIDENCE})
 
     def __init__(self, kinds, phone_regions):
         self.kinds = tuple(kinds)
@@ -192,6 +196,13 @@ class Redactor:
 
     def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.copy()
+        for col in out.columns:
+            if col not in self.keep and not col.startswith(V.REDACTION_PREFIX) and (
+                    out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
+                # Passthrough values repeat (a region, a department): each distinct one is redacted once.
+                redacted = {v: redact_text(v, self.kinds, self.phone_regions)[0]
+                            for v in out[col].dropna().unique() if isinstance(v, str)}
+                out[col] = out[col].map(lambda v: redacted.get(v, v) if isinstance(v, str) else v)
         results = [redact_text(t, self.kinds, self.phone_regions) for t in out[V.TEXT]]
         out[V.TEXT] = [r[0] for r in results]
         for kind in self.kinds:
