@@ -1,7 +1,8 @@
 """Nightly flow `mine-feedback`: stage the exports, mine them, publish. Each task calls one library function.
 
-Tasks hand over folders, never frames of comments (Prefect would pickle them). Only the task that
-touches the outside world (reading the exports) retries.
+Tasks hand over folders, never frames of comments (Prefect would pickle them). Only the tasks that
+read the outside world (the exports, the sources) retry, and only on errors that can recover
+(`pipelines.retries`): a missing input or a bad config fails at once.
 """
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from pathlib import Path
 from prefect import flow, task
 
 import txnlp
+from pipelines.retries import retry_transient
 from txnlp import ingest, runner
+from txnlp.config import SourceSettings
 from txnlp.embed import distributed
-from txnlp.errors import SourceError
+from txnlp.errors import TxnlpError
 
 
-@task(retries=2, retry_delay_seconds=[10, 60])
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=retry_transient)
 def stage_inputs(inputs: list[str], stage_dir: str, config: str | None) -> str:
     return str(runner.stage(inputs, Path(stage_dir), txnlp.load_settings(config)))
 
@@ -66,23 +69,9 @@ def dask_flow(config: str | None = None):
     return mine_feedback_flow.with_options(task_runner=runner_)
 
 
-def retry_source_errors(task, task_run, state) -> bool:
-    """Retry only an unreachable source (database down, share not mounted), not a bug or bad data."""
-    try:
-        state.result()
-    except SourceError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(retries=3, retry_delay_seconds=[10, 60, 300], retry_condition_fn=retry_source_errors)
-def read_source(source: str, stage_root: str, config: str | None, inputs: list[str] | None,
-                full_refresh: bool) -> str:
-    settings = txnlp.load_settings(config)
-    spec = {s.name: s for s in ingest.plan_sources(settings, inputs)}[source]
-    return str(ingest.stage_source(spec, Path(stage_root), settings, full_refresh=full_refresh))
+@task(retries=3, retry_delay_seconds=[10, 60, 300], retry_condition_fn=retry_transient)
+def read_source(spec: SourceSettings, stage_root: str, config: str | None, full_refresh: bool) -> str:
+    return str(ingest.stage_source(spec, Path(stage_root), txnlp.load_settings(config), full_refresh=full_refresh))
 
 
 @task
@@ -97,29 +86,23 @@ def mine_sources_flow(config: str | None = None, inputs: list[str] | None = None
                       run_date: str | None = None) -> dict:
     """Read each configured source (one retried task each), then mine and publish what was read.
 
-    A source that still fails after its retries is reported in the summary and the flow ends
-    failed, after the other sources have been published; its state does not advance.
+    The same steps as `txnlp.ingest.run_sources`, one task per source. A source that still fails
+    after its retries is reported in the summary and the flow ends failed, after the other sources
+    have been published; its state does not advance.
     """
     settings = txnlp.load_settings(config)
     run_date = run_date or date.today().isoformat()
     root = str(ingest.stage_root(settings, run_date))
-    names = [s.name for s in ingest.plan_sources(settings, inputs)]
-    futures = {n: read_source.submit(n, root, config, inputs, full_refresh) for n in names}
-    staged, failed = [], {}
-    for name, future in futures.items():
-        try:
-            staged.append(future.result())
-        except Exception as exc:
-            failed[name] = str(exc)
-    if not staged:
-        raise SourceError(",".join(failed), "every source failed: " + "; ".join(failed.values()))
+    futures = {spec.name: read_source.submit(spec, root, config, full_refresh)
+               for spec in ingest.plan_sources(settings, inputs)}
+    staged, failed = ingest.gather_staged({name: future.result for name, future in futures.items()})
     summary = publish_run(staged, failed, config, run_date, full_refresh)
-    if failed:
-        raise SourceError(",".join(failed), "published without: " + "; ".join(failed.values()))
+    ingest.raise_for_failed(failed, published=True)
     return summary
 
 
 def main(argv: list[str] | None = None) -> dict:
+    """`txnlp run`'s options, run as Prefect flows; `txnlp.ingest.run_mode` picks the flow, as it does for the CLI."""
     parser = argparse.ArgumentParser(description="Run the txnlp nightly flow locally (Prefect ephemeral mode).")
     parser.add_argument("--input", action="append", help="file or folder; repeatable")
     parser.add_argument("--output", help="output folder of a one-off --input run")
@@ -128,12 +111,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--full-refresh", action="store_true", help="reprocess everything, ignoring the state")
     parser.add_argument("--run-date", default=None, help="YYYY-MM-DD of the night (default today)")
     args = parser.parse_args(argv)
-    if args.sources or args.full_refresh or not args.input:
+    try:
+        mode = ingest.run_mode(args.input, args.output, sources=args.sources, full_refresh=args.full_refresh)
+    except TxnlpError as exc:
+        parser.error(str(exc))
+    if mode == "sources":
         summary = mine_sources_flow(args.config, args.input, args.full_refresh, args.run_date)
         print(json.dumps(summary, indent=2))
         return summary
-    if not args.output:
-        parser.error("--output is required with --input (or add --sources)")
     if txnlp.load_settings(args.config).scale.task_runner == "dask":
         summary = dask_flow(args.config)(args.input, args.output, args.config, chunked=True)
     else:
