@@ -1,6 +1,7 @@
 """Flow `retrain-classifier`: train a challenger on labelled files, gate it against the champion, promote or not.
 
-Manual trigger only (see prefect.yaml). Tasks pass paths and small dicts of figures, never frames.
+Manual trigger only (see prefect.yaml). Tasks pass paths and small dicts of figures, never frames. Only
+reading the labelled files retries, and only on errors that can recover (`pipelines.retries`).
 The gate: the challenger's mean per-language macro-F1 on the hold-out + shared evaluation sets must beat
 the champion's on the same rows, and no language may drop by more than `models.max_language_drop`.
 """
@@ -13,8 +14,9 @@ from pathlib import Path
 from prefect import flow, task
 
 import txnlp
-from txnlp.training import retrain as rt
+from pipelines.retries import retry_transient
 from txnlp import runner
+from txnlp.training import retrain as rt
 
 
 def _models(config: str | None):
@@ -25,7 +27,14 @@ def _models(config: str | None):
     return settings, embedder, build_use_embedder(settings.embed)
 
 
-@task(retries=2, retry_delay_seconds=[10, 60])
+def _gate_sets(kind: str, holdout_csv: str, settings) -> dict:
+    """The rows the gate compares champion and challenger on: the hold-out plus the shared evaluation sets."""
+    m = settings.models
+    return rt.evaluation_sets(kind, Path(holdout_csv), rt.shared_eval_files(kind, m.sentiment_eval_dir),
+                              (m.pillar_sample_dir, m.pillar_labels_dir))
+
+
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=retry_transient)
 def split_labelled(kind: str, data: list[str], work_dir: str, holdout: float, seed: int) -> dict:
     return rt.split_holdout([Path(p) for p in data], kind, Path(work_dir), holdout=holdout, seed=seed)
 
@@ -39,15 +48,17 @@ def train_challenger(kind: str, train_csv: str, out_dir: str, features: str, con
 
 
 @task
-def evaluate(kind: str, model_dir: str | None, holdout_csv: str, config: str | None) -> dict | None:
-    """Figures of `model_dir`, or of the registry's champion when `model_dir` is None (None without a champion)."""
+def evaluate_challenger(kind: str, model_dir: str, holdout_csv: str, config: str | None) -> dict:
     settings, embedder, use = _models(config)
-    m = settings.models
-    sets = rt.evaluation_sets(kind, Path(holdout_csv), rt.shared_eval_files(kind, m.sentiment_eval_dir),
-                              (m.pillar_sample_dir, m.pillar_labels_dir))
-    if model_dir is None:
-        return rt.champion_metrics_on(kind, m.registry, sets, embedder, use)
-    return rt.evaluate_model(kind, Path(model_dir), sets, embedder, use)
+    return rt.evaluate_model(kind, Path(model_dir), _gate_sets(kind, holdout_csv, settings), embedder, use)
+
+
+@task
+def evaluate_champion(kind: str, holdout_csv: str, config: str | None) -> dict | None:
+    """The registry champion's figures on the challenger's rows; None without a champion."""
+    settings, embedder, use = _models(config)
+    return rt.champion_metrics_on(kind, settings.models.registry, _gate_sets(kind, holdout_csv, settings), embedder,
+                                  use)
 
 
 @task
@@ -69,8 +80,8 @@ def retrain_classifier(kind: str, data: list[str], config: str | None = None, fe
     split = split_labelled(kind, data, str(out_dir.with_name(out_dir.name + "-data")), settings.models.holdout,
                            settings.seed)
     challenger_dir = train_challenger(kind, split["train"], str(out_dir), features, config)
-    challenger = evaluate(kind, challenger_dir, split["holdout"], config)
-    champion = evaluate(kind, None, split["holdout"], config)
+    challenger = evaluate_challenger(kind, challenger_dir, split["holdout"], config)
+    champion = evaluate_champion(kind, split["holdout"], config)
     decision = gate_and_promote(kind, challenger_dir, challenger, champion, config, dry_run)
     return {**decision, "reports": {"challenger": challenger, "champion": champion}}
 

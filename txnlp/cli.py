@@ -89,9 +89,13 @@ def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", hel
     """Run the pipeline. With --input and --output only: a one-off run into OUTPUT. With --sources,
     --full-refresh or no --input: an incremental run of the configured sources (plus any --input)."""
     _setup_logging(verbose)
-    if input and not (sources or full_refresh):
-        if output is None:
-            _fail(TxnlpError("--output is required with --input (or add --sources for an incremental run)"))
+    from txnlp.ingest import raise_for_failed, run_mode, run_sources
+
+    try:
+        mode = run_mode(input, output, sources=sources, full_refresh=full_refresh)
+    except TxnlpError as exc:
+        _fail(exc)
+    if mode == "inputs":
         from txnlp.runner import run as run_pipeline
 
         try:
@@ -101,8 +105,6 @@ def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", hel
             _fail(exc)
         console.print(_summary_table(result))
     else:
-        from txnlp.ingest import run_sources
-
         try:
             settings = load_settings(config)
             if output is not None:
@@ -115,9 +117,10 @@ def run(input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", hel
             table.add_row(key, str(result.counts.get(key, "")))
         console.print(table)
     print(json.dumps(result.summary(), indent=2))
-    failed = getattr(result, "failed", {})
-    if failed:
-        _fail(TxnlpError("; ".join(failed.values())))
+    try:
+        raise_for_failed(getattr(result, "failed", {}), published=True)
+    except TxnlpError as exc:
+        _fail(exc)
 
 
 @train_app.command("sentiment")

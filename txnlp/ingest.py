@@ -22,7 +22,9 @@ import json
 import logging
 import re
 import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -191,16 +193,53 @@ def run_sources(settings: Settings, inputs: list[str | Path] | None = None, *, c
     """
     run_date = run_date_or_today(run_date)
     root = stage_root(settings, run_date)
+    staged, failed = gather_staged({spec.name: partial(stage_source, spec, root, settings, full_refresh=full_refresh)
+                                    for spec in plan_sources(settings, inputs, configured=configured)})
+    return publish_run(staged, settings, run_date=run_date, full_refresh=full_refresh, failed=failed, **models)
+
+
+def gather_staged(attempts: Mapping[str, Callable[[], str | Path]]) -> tuple[list[str | Path], dict[str, str]]:
+    """Call each source's staging; a SourceError fails that source only, so the others still publish.
+
+    `attempts` maps a source name to the call that stages it: `stage_source` here, a Prefect task's
+    `future.result` in the flow, so both follow one rule. Any other error is bad data or a bug and
+    propagates. Returns (staged folders, {source: error message}); raises SourceError when none staged.
+    """
     staged, failed = [], {}
-    for spec in plan_sources(settings, inputs, configured=configured):
+    for name, attempt in attempts.items():
         try:
-            staged.append(stage_source(spec, root, settings, full_refresh=full_refresh))
+            staged.append(attempt())
         except SourceError as exc:
-            failed[spec.name] = str(exc)
+            failed[name] = str(exc)
             log.error("%s", exc)
     if not staged:
-        raise SourceError(",".join(failed), "every source failed: " + "; ".join(failed.values()))
-    return publish_run(staged, settings, run_date=run_date, full_refresh=full_refresh, failed=failed, **models)
+        raise_for_failed(failed)
+    return staged, failed
+
+
+def raise_for_failed(failed: dict[str, str], *, published: bool = False) -> None:
+    """Raise SourceError naming every source in `failed` (nothing to raise when it is empty).
+
+    `published`: the other sources were published, so the run is done but incomplete (the failed
+    sources' state did not advance and the next run reads them again).
+    """
+    if failed:
+        what = "published without: " if published else "every source failed: "
+        raise SourceError(",".join(failed), what + "; ".join(failed.values()))
+
+
+def run_mode(inputs: list | None, output: str | Path | None, *, sources: bool = False,
+             full_refresh: bool = False) -> str:
+    """"inputs" (a one-off run of `inputs` into `output`) or "sources" (incremental, plus any `inputs`).
+
+    The one rule behind `txnlp run` and `python -m pipelines.nightly`: --sources, --full-refresh or
+    no --input mean the incremental run. Raises ConfigError for a one-off run without an output folder.
+    """
+    if sources or full_refresh or not inputs:
+        return "sources"
+    if output is None:
+        raise ConfigError("--output is required with --input (or add --sources for an incremental run)")
+    return "inputs"
 
 
 # --- helpers ------------------------------------------------------------------------------------

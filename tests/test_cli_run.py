@@ -1,0 +1,49 @@
+"""`txnlp run`'s branching: txnlp.ingest.run_mode decides, and a source that failed fails the command after publishing."""
+import json
+
+from typer.testing import CliRunner
+
+from tests.ingest.helpers import CUSTOMERS, write_rows
+from txnlp.cli import app
+
+
+def _unwrapped(output: str) -> str:
+    """Rich wraps the error line at the terminal width."""
+    return " ".join(output.split())
+
+
+def test_cli_run_input_without_output_fails_with_the_rule(tmp_path):
+    result = CliRunner().invoke(app, ["run", "--input", str(tmp_path / "a.csv")])
+    assert result.exit_code == 2
+    assert "--output is required with --input (or add --sources for an incremental run)" in _unwrapped(result.output)
+
+
+def test_cli_run_sources_publishes_then_names_the_failed_source(tmp_path, tiny_sentiment):
+    write_rows(tmp_path / "in" / "a.csv", CUSTOMERS)
+    tiny_sentiment.save(tmp_path / "sentiment")
+    config = tmp_path / "txnlp.toml"
+    config.write_text(f"""
+[embed]
+kind = "fake"
+[sentiment]
+model_dir = "{tmp_path / 'sentiment'}"
+[cluster]
+n_clusters = 2
+min_cluster_size = 2
+[[ingest.sources]]
+name = "shop"
+kind = "files"
+path = "{tmp_path / 'in'}"
+audience = "customer"
+[[ingest.sources]]
+name = "down"
+kind = "sql"
+url = "sqlite:///{tmp_path / 'absent.sqlite'}"
+table = "feedback"
+""", encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", "--sources", "--output", str(tmp_path / "runs"), "--config", str(config),
+                                      "--run-date", "2026-11-10"])
+    assert result.exit_code == 2
+    assert "published without: source 'down': database file not found" in _unwrapped(result.output)
+    summary = json.loads(result.stdout[result.stdout.index("{"):result.stdout.rindex("}") + 1])
+    assert summary["rows_out"] == 4 and set(summary["failed_sources"]) == {"down"}
