@@ -3,7 +3,7 @@ import json
 
 from typer.testing import CliRunner
 
-from tests.ingest.helpers import CUSTOMERS, write_rows
+from tests.ingest.helpers import shop_and_down_config
 from txnlp.cli import app
 
 
@@ -19,28 +19,7 @@ def test_cli_run_input_without_output_fails_with_the_rule(tmp_path):
 
 
 def test_cli_run_sources_publishes_then_names_the_failed_source(tmp_path, tiny_sentiment):
-    write_rows(tmp_path / "in" / "a.csv", CUSTOMERS)
-    tiny_sentiment.save(tmp_path / "sentiment")
-    config = tmp_path / "txnlp.toml"
-    config.write_text(f"""
-[embed]
-kind = "fake"
-[sentiment]
-model_dir = "{tmp_path / 'sentiment'}"
-[cluster]
-n_clusters = 2
-min_cluster_size = 2
-[[ingest.sources]]
-name = "shop"
-kind = "files"
-path = "{tmp_path / 'in'}"
-audience = "customer"
-[[ingest.sources]]
-name = "down"
-kind = "sql"
-url = "sqlite:///{tmp_path / 'absent.sqlite'}"
-table = "feedback"
-""", encoding="utf-8")
+    config = shop_and_down_config(tmp_path, tiny_sentiment)
     result = CliRunner().invoke(app, ["run", "--sources", "--output", str(tmp_path / "runs"), "--config", str(config),
                                       "--run-date", "2026-11-10"])
     assert result.exit_code == 2

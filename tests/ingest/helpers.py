@@ -72,3 +72,32 @@ def read_history(history_dir: Path, table: str = "comments") -> pd.DataFrame:
     # One file at a time: parts of different runs may carry different passthrough columns.
     return pd.concat([pd.read_parquet(f).assign(run_date=Path(f).parent.name.split("=", 1)[1]) for f in files],
                      ignore_index=True)
+
+
+def shop_and_down_config(tmp_path: Path, sentiment_model) -> str:
+    """A config with two sources, one readable (`shop`) and one down (`down`, a missing SQLite file)."""
+    write_rows(tmp_path / "in" / "a.csv", CUSTOMERS)
+    sentiment_model.save(tmp_path / "sentiment")
+    path = tmp_path / "txnlp.toml"
+    path.write_text(f"""
+[embed]
+kind = "fake"
+[sentiment]
+model_dir = "{tmp_path / 'sentiment'}"
+[cluster]
+n_clusters = 2
+min_cluster_size = 2
+[ingest]
+runs_dir = "{tmp_path / 'runs'}"
+[[ingest.sources]]
+name = "shop"
+kind = "files"
+path = "{tmp_path / 'in'}"
+audience = "customer"
+[[ingest.sources]]
+name = "down"
+kind = "sql"
+url = "sqlite:///{tmp_path / 'absent.sqlite'}"
+table = "feedback"
+""", encoding="utf-8")
+    return str(path)

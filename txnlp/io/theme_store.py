@@ -40,12 +40,12 @@ def load_state(folder: Path, embedder_id: str, run_id: str | None = None) -> The
     if not path.exists():
         return ThemeState(embedder_id=embedder_id)
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        stored = _object(json.loads(path.read_text(encoding="utf-8")))
         if "state" in stored:  # {"run_id", "state", "previous"}
             stored = stored["previous"] if run_id is not None and stored.get("run_id") == run_id else stored["state"]
         if stored is None:
             return ThemeState(embedder_id=embedder_id)
-        state = ThemeState.from_dict(stored)
+        state = ThemeState.from_dict(_object(stored))
     except (ValueError, KeyError, TypeError) as exc:
         raise ArtifactError(f"theme state {path} is unreadable ({type(exc).__name__}); move it away to start afresh") from None
     if state.embedder_id != embedder_id:
@@ -53,6 +53,13 @@ def load_state(folder: Path, embedder_id: str, run_id: str | None = None) -> The
                     state.embedder_id, embedder_id, state.next_id)
         return ThemeState(embedder_id=embedder_id, next_id=state.next_id)
     return state
+
+
+def _object(value):
+    """A JSON object, else ValueError: a list or a string in the state file is damage, not a state."""
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a JSON object, found {type(value).__name__}")
+    return value
 
 
 def save_state(state: ThemeState, folder: Path, run_id: str | None = None, previous: ThemeState | None = None) -> Path:
