@@ -43,3 +43,17 @@ def test_cli_run_date_escape_is_refused_before_anything_is_written(tmp_path, sam
                                 env={"TXNLP_EMBED__KIND": "fake"})
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
     assert not out.exists() and not (tmp_path / "escape").exists()
+
+
+def test_runner_manifest_masks_source_passwords(tmp_path, sample_csv, fake_embedder, tiny_sentiment):
+    """A SQL source's password is never published in manifest.json (issue 13: it was, in clear)."""
+    sources = [{"name": "crm", "kind": "sql", "table": "feedback",
+                "url": "postgresql+psycopg://txnlp:S3cret@db.example/crm"},
+               {"name": "odd", "kind": "sql", "table": "feedback", "url": "not a url S3cret"}]
+    settings = load_settings(None, cluster={"n_clusters": 2, "min_cluster_size": 2}, ingest={"sources": sources})
+    out = tmp_path / "night"
+    run([sample_csv], out, settings, embedder=fake_embedder, sentiment=tiny_sentiment)
+    text = (out / "manifest.json").read_text()
+    assert "S3cret" not in text
+    urls = [s["url"] for s in read_manifest(out)["config"]["ingest"]["sources"]]
+    assert urls == ["postgresql+psycopg://txnlp:***@db.example/crm", "***"]

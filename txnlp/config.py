@@ -255,6 +255,17 @@ class Settings(BaseSettings):
     scale: ScaleSettings = ScaleSettings()
     seed: int = 0
 
+    def public_dump(self) -> dict:
+        """The settings as JSON-ready data with every source URL's password masked: what a manifest may publish.
+
+        A SQL source URL may carry credentials (`postgresql://user:secret@host/db`); the logs already
+        mask them, and the manifest is an output analysts read, so it must too.
+        """
+        data = self.model_dump(mode="json")
+        for source in data["ingest"]["sources"]:
+            source["url"] = _masked_url(source["url"])
+        return data
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -265,6 +276,17 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+
+
+def _masked_url(url: str) -> str:
+    """`url` with its password shown as ***; a URL that does not parse is hidden whole (it may hold one)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "***"
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:

@@ -303,7 +303,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     manifest = {
         "run_id": run_id, "run_date": run_date, "txnlp_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "config": settings.model_dump(mode="json"),
+        "config": settings.public_dump(),
         "models": {"embedder": getattr(embedder, "model_id", type(embedder).__name__),
                    "sentiment": getattr(sentiment, "meta_", {}).get("model_id", type(sentiment).__name__),
                    "pillar": getattr(pillar, "meta_", {}).get("model_id", f"{type(pillar).__name__}(definitions+seed)")},
