@@ -50,6 +50,8 @@ KNOWN_INPUT_COLUMNS: tuple[str, ...] = (ID, TEXT, AUDIENCE, CHANNEL, CREATED_AT,
 # --- columns added by stages ------------------------------------------------
 INPUT_FILE = "input_file"
 INPUT_ROW = "input_row"
+# Columns txnlp fills itself when it reads a row; every other column of a row is passthrough.
+OWN_COLUMNS: tuple[str, ...] = (*KNOWN_INPUT_COLUMNS, INPUT_FILE, INPUT_ROW)
 IS_DUPLICATE = "is_duplicate"
 LANG_CONFIDENCE = "lang_confidence"
 SENTIMENT = "sentiment"

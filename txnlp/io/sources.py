@@ -31,8 +31,6 @@ CONTENT_ID_FIELDS = (V.TEXT, V.CREATED_AT, V.CHANNEL, V.AUDIENCE, V.SCORE, V.LAN
 # The row's own `source` value joins them in the id (not the configured source's name): the same row
 # read by `--input` and by a configured `files` source gets the same id.
 ROW_ID_FIELDS = (*CONTENT_ID_FIELDS, V.SOURCE)
-# Columns txnlp fills itself; every other column of a row is passthrough.
-OWN_COLUMNS = (*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW)
 
 
 @dataclass
@@ -100,7 +98,7 @@ def rows_frame(rows: list[dict]) -> pd.DataFrame:
     of several types would not fit one parquet column (and text is what redaction reads).
     """
     frame = pd.DataFrame(rows, dtype=object)
-    for col in OWN_COLUMNS:
+    for col in V.OWN_COLUMNS:
         if col not in frame.columns:
             frame[col] = None
     frame[V.TEXT] = frame[V.TEXT].map(_as_text)

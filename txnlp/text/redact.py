@@ -188,7 +188,7 @@ class Redactor:
     """
 
     name = "redact"
-    keep = frozenset({*V.KNOWN_INPUT_COLUMNS, V.INPUT_FILE, V.INPUT_ROW, V.IS_DUPLICATE, V.LANG_CONFIDENCE})
+    keep = frozenset({*V.OWN_COLUMNS, V.IS_DUPLICATE, V.LANG_CONFIDENCE})
 
     def __init__(self, kinds, phone_regions):
         self.kinds = tuple(kinds)
