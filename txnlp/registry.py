@@ -59,6 +59,7 @@ def build_themer(settings: Settings, second_embedder=None) -> ThemeModel:
     c, t = settings.cluster, settings.tracking
     return ThemeModel(build_scaled_clusterer(settings), make("theme_units", c.unit, settings), second_embedder,
                       centre_languages=c.centre_languages, min_theme_size=c.min_cluster_size,
+                      min_similarity=c.min_similarity, min_coherence=c.min_coherence,
                       match_threshold=t.match_threshold, assign_threshold=t.assign_threshold, full_every=t.full_every)
 
 
@@ -67,8 +68,11 @@ CLUSTERERS: dict[str, Factory] = {
         n_clusters=c.n_clusters, distance_threshold=c.distance_threshold, linkage=c.linkage,
         min_cluster_size=c.min_cluster_size), "cluster"),
     "hdbscan": Factory(lambda c: HDBSCANClusterer(min_cluster_size=c.min_cluster_size), "cluster"),
-    "spectral": Factory(lambda c: SpectralClusterer(n_clusters=c.n_clusters, n_neighbors=c.n_neighbors,
-                                                    min_cluster_size=c.min_cluster_size), "cluster"),
+    "spectral": Factory(lambda c: SpectralClusterer(
+        n_clusters=c.n_clusters, n_neighbors=c.n_neighbors, min_cluster_size=c.min_cluster_size,
+        min_clusters=c.min_clusters, max_clusters=c.max_clusters, k_per_sqrt_n=c.k_per_sqrt_n,
+        k_candidates=c.k_candidates, stability_resamples=c.stability_resamples,
+        stability_fraction=c.stability_fraction, stability_max_rows=c.stability_max_rows), "cluster"),
 }
 THEME_UNITS: dict[str, Factory] = {
     "comment": Factory(lambda c: CommentUnits(), "cluster"),

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from txnlp.themes.cluster import SpectralClusterer
+from tests.themes.helpers import spectral
 from txnlp.themes.edits import ThemeEdits, load_edits, merge, rename
 from txnlp.errors import ConfigError
 from txnlp.themes.ids import ThemeState, match_centroids
@@ -38,9 +38,11 @@ def _planted(topics=(0, 1, 2, 3), per_lang=6, dim=48, seed=0, shift=0.0):
 
 def _themer(k=4, **kw):
     tracking = Settings().tracking
-    params = {"centre_languages": True, "min_theme_size": 3, "match_threshold": tracking.match_threshold,
+    params = {"centre_languages": True, "min_theme_size": 3, "min_similarity": Settings().cluster.min_similarity,
+              "min_coherence": Settings().cluster.min_coherence,
+              "match_threshold": tracking.match_threshold,
               "assign_threshold": tracking.assign_threshold, "full_every": 1, **kw}
-    return ThemeModel(SpectralClusterer(n_clusters=k, n_neighbors=8, min_cluster_size=3), **params)
+    return ThemeModel(spectral(n_clusters=k, n_neighbors=8, min_cluster_size=3), **params)
 
 
 def _run(frame, x, state=None, history=None, edits=None, run_id="r1", k=4):
@@ -160,8 +162,8 @@ def test_model_predict_before_fit_raises_not_fitted():
 def test_model_thresholds_have_no_defaults_of_their_own():
     """The config is the one source: a ThemeModel without thresholds is a TypeError, not 0.6/0.45."""
     with pytest.raises(TypeError, match="match_threshold"):
-        ThemeModel(SpectralClusterer(n_clusters=4, n_neighbors=8, min_cluster_size=3), centre_languages=True,
-                   min_theme_size=3, assign_threshold=0.35, full_every=1)
+        ThemeModel(spectral(n_clusters=4, n_neighbors=8, min_cluster_size=3), centre_languages=True,
+                   min_theme_size=3, min_similarity=0.1, min_coherence=0.05, assign_threshold=0.35, full_every=1)
 
 
 def test_match_centroids_optimal_and_thresholded():

@@ -6,9 +6,13 @@ Why each step (figures measured on data/sample, see README "Themes"):
 - Centring per language: subtracting each language's mean vector removes the "this is Russian"
   direction that otherwise pulls same-language comments together across pain points.
 - Clustering is whatever `clusterer` is given (scikit-learn style `fit_predict`); clusters under
-  `min_theme_size` units go to the outlier bucket (-1), which is reported, never hidden.
+  `min_theme_size` units, and units less similar than `min_similarity` to their theme's centre, go
+  to the unthemed bucket (-1), which is reported, never hidden and never ranked.
+- Coherence: each theme's tightness against a random set of as many comments (`coherence.py`);
+  the stage keeps incoherent themes out of the shared pain points.
 - Ids: tonight's clusters are matched to the known themes (`ids.assign_ids`); between full
-  re-clusterings (`full_every` nights) units are only assigned to the nearest known centroid.
+  re-clusterings (`full_every` nights) units join the nearest known theme first and only the rest
+  is clustered into new themes, so a comment seen on two nights keeps its id.
 - Edits (`edits.py`) are applied after matching: pins first (their units never enter clustering),
   then merges; renames and ignores act on the description and ranking (`stage.ThemeStage`).
 """
@@ -22,6 +26,7 @@ import pandas as pd
 
 from txnlp import vocab as V
 from txnlp.classify._base import check_is_fitted
+from txnlp.themes.coherence import theme_coherence
 from txnlp.themes.edits import ThemeEdits, pin_matches
 from txnlp.themes.units import UNIT_ROW, CommentUnits
 from txnlp.themes.ids import ThemeState, assign_ids, nearest_centroid, unit_rows, update_state
@@ -52,6 +57,23 @@ def centre_by_language(blocks: list[np.ndarray], langs: np.ndarray, means: dict[
         out.append(unit_rows(block - shift))
         start += d
     return unit_rows(np.hstack(out)) if out else np.zeros((len(langs), 0), np.float32)
+
+
+def unthemed_far(x: np.ndarray, labels: np.ndarray, min_similarity: float) -> np.ndarray:
+    """`labels` with every unit less similar than `min_similarity` to the centre of the *other* members set to -1.
+
+    Leave-one-out: in a small cluster a stray comment's own vector is a noticeable part of the
+    centre, which would make it look similar to the cluster it was forced into.
+    """
+    out = np.asarray(labels).copy()
+    for cluster in set(out[out >= 0].tolist()):
+        members = np.flatnonzero(out == cluster)
+        if len(members) < 2:
+            continue
+        others = x[members].sum(axis=0, keepdims=True) - x[members]
+        similarity = np.einsum("ij,ij->i", x[members], unit_rows(others))
+        out[members[similarity < min_similarity]] = V.OUTLIER_THEME
+    return out
 
 
 def comment_themes(unit_comment: np.ndarray, unit_labels: np.ndarray, unit_scores: np.ndarray, n_comments: int) -> np.ndarray:
@@ -85,10 +107,14 @@ class ThemeModel:
         splitter: frame -> units frame (`units.SentenceUnits`, or None/`CommentUnits` for whole comments).
         second_embedder: a second view (USE) concatenated to the embeddings, or None.
         centre_languages: subtract per-language means before clustering.
-        min_theme_size: clusters with fewer units become outliers.
+        min_theme_size: clusters with fewer units become unthemed (-1).
+        min_similarity: a unit less similar (cosine, clustering space) to its cluster's centre becomes unthemed.
+        min_coherence: a cluster no more coherent than this (`coherence.py`: 0 = a random set of comments)
+            is stray comments glued together: its units become unthemed.
         match_threshold: cosine between centroids (centred space) for a cluster to inherit a known id.
         assign_threshold: cosine to the nearest known centroid for a unit to join it on an incremental night.
-        full_every: re-cluster fully every N nights; the nights between assign incrementally (1 = always full).
+        full_every: re-cluster fully every N nights; the nights between assign to known themes first and
+            cluster only what is left (1 = always full).
 
     Attributes:
         labels_: reported theme per comment of the fitted frame (edits applied; -1 = outlier).
@@ -99,17 +125,21 @@ class ThemeModel:
         units_: the units frame with `theme_id` and `centre_similarity`.
         unit_embeddings_: the units in the clustering space (centred, normalised).
         edits_: the analyst edits applied.
+        coherence_: {theme id: coherence} of the reported themes (`coherence.theme_coherence`).
         mode_: "full" or "incremental".
         report_: counts and edits for the manifest.
     """
 
     def __init__(self, clusterer, splitter=None, second_embedder=None, *, centre_languages: bool,
-                 min_theme_size: int, match_threshold: float, assign_threshold: float, full_every: int):
+                 min_theme_size: int, min_similarity: float, min_coherence: float, match_threshold: float,
+                 assign_threshold: float, full_every: int):
         self.clusterer = clusterer
         self.splitter = splitter
         self.second_embedder = second_embedder
         self.centre_languages = centre_languages
         self.min_theme_size = min_theme_size
+        self.min_similarity = min_similarity
+        self.min_coherence = min_coherence
         self.match_threshold = match_threshold
         self.assign_threshold = assign_threshold
         self.full_every = full_every
@@ -136,7 +166,11 @@ class ThemeModel:
         if len(idx) >= 2:
             from txnlp.themes.cluster import drop_small_clusters
 
-            labels[idx] = drop_small_clusters(self.clusterer.fit_predict(x[idx]), self.min_theme_size)
+            found = drop_small_clusters(self.clusterer.fit_predict(x[idx]), self.min_theme_size)
+            found = drop_small_clusters(unthemed_far(x[idx], found, self.min_similarity), self.min_theme_size)
+            loose = [t for t, c in theme_coherence(x[idx], found).items() if c < self.min_coherence]
+            found[np.isin(found, loose)] = V.OUTLIER_THEME
+            labels[idx] = drop_small_clusters(found, self.min_theme_size)
         return labels
 
     def _nearest_known(self, x: np.ndarray, free: np.ndarray, state: ThemeState, pin_ids: set[int]) -> np.ndarray:
@@ -193,6 +227,12 @@ class ThemeModel:
             unit_ids = np.array([id_of.get(int(r), V.OUTLIER_THEME) for r in raw], dtype=int)
         else:
             unit_ids = self._nearest_known(x, free, state, pin_ids)
+            left = free & (unit_ids == V.OUTLIER_THEME)
+            if left.sum() >= 2 * self.min_theme_size:  # what no known theme explains may be a new one
+                new = self._full(x, left)
+                for cluster in sorted(set(new[new >= 0].tolist())):
+                    unit_ids[new == cluster] = next_id
+                    next_id += 1
         unit_ids = np.where(free, unit_ids, pinned)
 
         # state keeps raw (pre-merge) themes, so matching tomorrow sees the clusters as they formed
@@ -213,6 +253,7 @@ class ThemeModel:
         self.labels_ = labels
         self.ids_ = np.asarray(present, dtype=int)
         self.centroids_ = np.asarray(cents, dtype=np.float32)
+        self.coherence_ = theme_coherence(x, reported)
         self.state_ = new_state
         self.language_means_ = means
         self.units_ = units.assign(**{V.THEME_ID: reported, "centre_similarity": scores})

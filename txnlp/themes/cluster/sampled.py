@@ -24,8 +24,8 @@ class SampledClusterer:
     """Run `clusterer` on at most `max_rows` rows; assign the rest to the nearest sampled centroid.
 
     Args:
-        clusterer: anything with fit_predict(embeddings) -> labels; must have `n_clusters_for(n)`
-            to pick k from the full size, or it picks from the sample size.
+        clusterer: anything with fit_predict(embeddings) -> labels (a clusterer that chooses its own
+            k chooses it on the sample: the themes an analyst can read do not grow with the night).
         max_rows: largest number of rows the wrapped clusterer sees.
         min_cluster_size: clusters smaller than this after assignment become outliers (-1).
         seed: seed of the sample.
@@ -50,12 +50,7 @@ class SampledClusterer:
         self.sampled_ = True
         rng = np.random.default_rng(self.seed)
         sample = np.sort(rng.choice(n, size=self.max_rows, replace=False))
-        k_full = self.clusterer.n_clusters_for(n) if hasattr(self.clusterer, "n_clusters_for") else None
-        inner = self.clusterer
-        if k_full is not None and getattr(inner, "n_clusters", "absent") is None:
-            # keep the number of themes a full run would pick, not the sample's sqrt(n/2)
-            inner = type(inner)(**{**_params(inner), "n_clusters": k_full})
-        sample_labels = inner.fit_predict(embeddings[sample])
+        sample_labels = self.clusterer.fit_predict(embeddings[sample])
         kept = sorted(set(sample_labels[sample_labels >= 0].tolist()))
         if not kept:
             self.labels_ = np.full(n, -1, dtype=int)
@@ -72,9 +67,3 @@ class SampledClusterer:
         log.info("clustered %d rows: %d sampled, %d clusters kept", n, self.max_rows, len(set(self.labels_)) - 1)
         return self.labels_
 
-
-def _params(estimator) -> dict:
-    import inspect
-
-    names = [p for p in inspect.signature(type(estimator).__init__).parameters if p != "self"]
-    return {p: getattr(estimator, p) for p in names}
