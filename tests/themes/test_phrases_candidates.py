@@ -34,11 +34,13 @@ def test_phrases_runs_break_at_stop_words_and_punctuation():
 
 
 def test_phrases_counted_by_lemma_shown_in_most_frequent_surface_form():
-    texts = ["Late invoices again.", "Late invoices every month.", "Late invoice today."]
-    table = phrase_table(texts, np.array([0, 0, 0]), "en", max_words=2)
-    i = table.phrases.index("Late invoices")
+    texts = ["Late invoices again.", "Late invoices every month.", "Still late invoice today.", "The CRM is slow.",
+             "Crm down.", "CRM down."]
+    table = phrase_table(texts, np.zeros(6, int), "en", max_words=2)
+    i = table.phrases.index("late invoices")  # the sentence-initial capital counts with the lower-case form
     assert table.counts[0, i] == 3  # "invoice" and "invoices" are one phrase
     assert table.n_words[i] == 2
+    assert "CRM" in table.phrases and "crm" not in table.phrases  # never written lower-case: the most frequent form
 
 
 def test_phrases_top_candidates_prefer_phrases_of_two_comments_and_are_bounded():

@@ -112,9 +112,21 @@ def phrase_table(texts: list[str], groups: np.ndarray, lang: str, max_words: int
     keys = list(x.get_feature_names_out())
     groups = np.asarray(groups)
     counts = np.vstack([np.asarray(matrix[groups == g].sum(axis=0)).ravel() for g in group_ids]).astype(int)
-    # most frequent surface form; a tie goes to the one with fewer capitals (not the sentence-initial one)
-    shown = [max(surfaces[k].items(), key=lambda kv: (kv[1], -sum(c.isupper() for c in kv[0])))[0] for k in keys]
+    shown = [_surface(surfaces[k]) for k in keys]
     return PhraseTable(keys, shown, np.array([k.count(" ") + 1 for k in keys]), group_ids, counts)
+
+
+def _surface(variants: Counter) -> str:
+    """The most frequent way of writing a phrase; where it is also written lower-case, an initial capital is dropped.
+
+    So a sentence-initial "Invoice" counts as "invoice", while "Rechnung" or "CRM", never written
+    lower-case, keep their capitals.
+    """
+    lower_seen = any(form[:1].islower() for form in variants)
+    merged = Counter()
+    for form, n in variants.items():
+        merged[form[:1].lower() + form[1:] if lower_seen else form] += n
+    return max(merged.items(), key=lambda kv: (kv[1], -sum(c.isupper() for c in kv[0])))[0]
 
 
 def top_candidates(table: PhraseTable, group: int, n: int) -> np.ndarray:
@@ -184,8 +196,9 @@ def label_phrases(table: PhraseTable, candidates: np.ndarray, relevance: np.ndar
     """The best phrase, then up to n-1 single words that share no word with it.
 
     `relevance`, `frequency` and `vectors` (in the clustering space) are the candidates'. With
-    vectors the words are picked by MMR, without by relevance alone. Ties in relevance go to the
-    more frequent, then the longer phrase.
+    vectors the words are picked by MMR among those with a positive relevance (distinctiveness:
+    MMR alone would take a word of another theme for its novelty), without by relevance alone.
+    Ties in relevance go to the more frequent, then the longer phrase.
     """
     if not len(candidates):
         return []
@@ -197,7 +210,7 @@ def label_phrases(table: PhraseTable, candidates: np.ndarray, relevance: np.ndar
     if vectors is None:
         picks = [best] + words[: n - 1]
     else:
-        pool = [best] + words
+        pool = [best] + [i for i in words if relevance[i] > 0]  # nearer the other themes: off-topic, however novel
         unit = vectors[pool] / np.maximum(np.linalg.norm(vectors[pool], axis=1, keepdims=True), 1e-12)
         picks = [pool[i] for i in maximal_marginal_relevance(relevance[pool], unit @ unit.T, n, diversity, first=0)]
     return [table.phrases[candidates[i]] for i in picks]
