@@ -20,7 +20,7 @@ THEMES = {
             "Without the customer history I have to ask [NAME] for everything."],
            ["The parking fees went up again and there is no space after eight.",
             "Parking fees are far too high for people who work night shifts.",
-            "Why do we pay parking fees when the garage is always full?",
+            "Why are the parking fees so high when the garage is always full?",
             "I stopped driving in because of the parking fees."]],
     "nl": [["De medewerkers zien de klantgeschiedenis niet als [NAME] terugbelt.",
             "We zien nooit de klantgeschiedenis, dus we stellen dezelfde vragen.",

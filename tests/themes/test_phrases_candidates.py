@@ -43,15 +43,18 @@ def test_phrases_counted_by_lemma_shown_in_most_frequent_surface_form():
     assert "CRM" in table.phrases and "crm" not in table.phrases  # never written lower-case: the most frequent form
 
 
-def test_phrases_top_candidates_prefer_phrases_of_two_comments_and_are_bounded():
-    texts = ["parking fees", "parking fees", "parking", "broken elevator"]
-    table = phrase_table(texts, np.array([0, 0, 0, 1]), "en", max_words=2)
-    top = [table.phrases[i] for i in top_candidates(table, 0, 60)]
-    assert top == ["parking", "fees", "parking fees"]  # by frequency, shorter first on ties
-    assert [table.phrases[i] for i in top_candidates(table, 0, 1)] == ["parking"]
-    # theme 1 has no phrase in two comments: its single-comment phrases are the candidates
-    assert sorted(table.phrases[i] for i in top_candidates(table, 1, 60)) == ["broken", "broken elevator", "elevator"]
-    assert len(top_candidates(table, 7, 60)) == 0  # a group without comments here
+def test_phrases_top_candidates_by_frequency_then_word_frequency_and_bounded():
+    texts = ["parking fees", "parking fees", "parking garage", "broken elevator", "parking garage dark"]
+    table = phrase_table(texts, np.array([0, 0, 0, 1, 0]), "en", max_words=2)
+    top = [table.phrases[i] for i in top_candidates(table, 0, 60, repeated=False)]
+    # as frequent: made of more frequent words first ("parking fees" before "fees"; "garage dark" before "dark")
+    assert top == ["parking", "parking fees", "parking garage", "fees", "garage", "garage dark", "dark"]
+    assert [table.phrases[i] for i in top_candidates(table, 0, 2, repeated=False)] == top[:2]
+    assert [table.phrases[i] for i in top_candidates(table, 0, 60, repeated=True)] == top[:5]
+    # theme 1 has no phrase in two comments: even `repeated` keeps its single-comment phrases
+    assert sorted(table.phrases[i] for i in top_candidates(table, 1, 60, repeated=True)) == [
+        "broken", "broken elevator", "elevator"]
+    assert len(top_candidates(table, 7, 60, repeated=False)) == 0  # a group without comments here
 
 
 def test_phrases_class_tfidf_lets_a_phrase_beat_its_words():

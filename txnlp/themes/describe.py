@@ -160,7 +160,7 @@ def _phrase_labels(frame: pd.DataFrame, labels: np.ndarray, themed: list[int], w
     if not mask.any():
         return {}
     table = phrase_table(frame.loc[mask, V.TEXT].tolist(), labels[mask], lang, max_words)
-    candidates = {g: top_candidates(table, g, n_candidates) for g in table.groups}
+    candidates = {g: top_candidates(table, g, n_candidates, repeated=encode is None) for g in table.groups}
     own = [t for t in wanted if len(candidates.get(t, ()))]
     foreign = [t for t in wanted if t not in own]
     counts = {g: table.counts[i] for i, g in enumerate(table.groups)}

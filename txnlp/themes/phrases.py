@@ -129,18 +129,22 @@ def _surface(variants: Counter) -> str:
     return max(merged.items(), key=lambda kv: (kv[1], -sum(c.isupper() for c in kv[0])))[0]
 
 
-def top_candidates(table: PhraseTable, group: int, n: int) -> np.ndarray:
-    """The group's `n` most frequent phrases (ties: shorter key first, then alphabetical).
+def top_candidates(table: PhraseTable, group: int, n: int, *, repeated: bool) -> np.ndarray:
+    """The group's `n` most frequent phrases; among as frequent ones, those made of its more frequent words.
 
-    Phrases seen in at least two of the group's comments are preferred when there are any: a phrase
-    only one comment uses describes that comment, not the theme.
+    Exact phrases seldom repeat in a small theme (nine comments say "customer history" nine ways),
+    so most candidates occur once: the frequency of their words within the group then ranks them,
+    and "customer history missing" comes before "called yesterday". Ties: shorter, then alphabetical.
+    `repeated` keeps only phrases seen in two comments or more (where the group has any): without an
+    encoder nothing tells a typical one-off phrase from a customer's "account holder Jane Doe".
     """
     if group not in table.groups or not table.keys:
         return np.zeros(0, int)
     counts = table.counts[table.groups.index(group)]
-    floor = 2 if (counts >= 2).any() else 1
-    idx = np.flatnonzero(counts >= floor)
-    order = sorted(idx, key=lambda i: (-counts[i], table.n_words[i], table.keys[i]))
+    word_count = {k: c for k, c, w in zip(table.keys, counts, table.n_words) if w == 1}
+    idx = np.flatnonzero(counts >= (2 if repeated and (counts >= 2).any() else 1))
+    words = {i: np.mean([word_count.get(w, 0) for w in table.keys[i].split()]) for i in idx}
+    order = sorted(idx, key=lambda i: (-counts[i], -words[i], table.n_words[i], table.keys[i]))
     return np.asarray(order[:n], dtype=int)
 
 
