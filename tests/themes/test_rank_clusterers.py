@@ -4,7 +4,6 @@ import pandas as pd
 from txnlp.themes.cluster import AgglomerativeClusterer, HDBSCANClusterer, drop_small_clusters
 from txnlp.config import RankSettings
 from txnlp.themes.rank import rank_themes
-from txnlp.themes.describe import describe_themes
 
 
 def _planted(n_themes=4, per=12, dim=32, seed=0):
@@ -46,16 +45,3 @@ def test_rank_cross_silo_theme_first_and_outliers_unranked():
     assert ranked.loc[0, "shared_rank"] == 1 and ranked.loc[1, "shared_rank"] == 2
     assert pd.isna(ranked.loc[-1, "shared_rank"])
 
-
-def test_describe_themes_keywords_per_language_and_borrowed_label():
-    frame = pd.DataFrame({
-        "id": list("abcdef"), "lang": ["en", "en", "en", "ru", "ru", "ru"],
-        "text": ["the invoice was wrong", "wrong invoice again", "invoice charged twice",
-                 "приложение вылетает", "приложение не работает", "вход в приложение"],
-    })
-    emb = np.array([[1, 0], [1, 0.1], [1, 0.2], [0.2, 1], [0.1, 1], [0, 1]], dtype=np.float32)
-    themes = describe_themes(frame, emb, np.array([0, 0, 0, 1, 1, 1]), report_language="en", n_keywords=6,
-                             n_quotes=3, label_words=3)
-    assert themes.loc[0, "label"].startswith("invoice")
-    assert themes.loc[1, "label"] == "~ " + themes.loc[0, "label"]  # no English comments: nearest theme's words
-    assert "приложение" in themes.loc[1, "keywords"]

@@ -1,49 +1,31 @@
-"""Describe each theme: keywords per language (class-based TF-IDF over lemmas), a readable label, quotes.
+"""Describe each theme: keywords per language (class-based TF-IDF over lemmas), a phrase label, quotes.
 
 Keywords are computed per language so a label never mixes Dutch and Russian stop words, the
 problem BERTopic's default keywords have on multilingual data. Words are lemmatised with
 simplemma (offline lookup tables for nl/de/ru/en), so "facturen"/"factuur" or "приложения"/"приложение"
 count as one keyword; spaCy's stop words are removed before and after lemmatising.
+The label is a phrase in the report language (phrases.py): keywords told an analyst little
+("canteen / confidence / counter").
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
-from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from txnlp import vocab as V
+from txnlp.themes.phrases import (class_tfidf, distinctiveness, label_phrases, lemma, phrase_table, stop_words,
+                                  top_candidates)
+
+__all__ = ["centre_similarity", "class_tfidf_keywords", "describe_themes", "lemma", "lemma_tokens", "stop_words"]
 
 _TOKEN = r"(?u)\b[^\W\d_][^\W\d_'-]{2,}\b"
-_PLACEHOLDER_WORDS = {"email", "url", "iban", "card", "phone", "name"}
-
-
-@lru_cache(maxsize=None)
-def stop_words(lang: str) -> frozenset[str]:
-    """spaCy's stop words for `lang` (empty for languages spaCy has none for)."""
-    try:
-        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
-    except ImportError:
-        return frozenset(_PLACEHOLDER_WORDS)
-    return frozenset(w.casefold() for w in module.STOP_WORDS) | _PLACEHOLDER_WORDS
-
-
-@lru_cache(maxsize=200_000)
-def lemma(word: str, lang: str) -> str:
-    """The word's lemma (simplemma lookup; the casefolded word itself where simplemma has none)."""
-    word = word.casefold()
-    if lang not in {"nl", "de", "ru", "en"}:
-        return word
-    try:
-        import simplemma
-    except ImportError:  # optional: keywords then count inflected forms apart
-        return word
-    return simplemma.lemmatize(word, lang=lang).casefold()
+LABEL_SEPARATOR = " · "
+CROSS_LINGUAL_MARK = "~ "
 
 
 def lemma_tokens(text: str, lang: str) -> list[str]:
@@ -83,45 +65,66 @@ def class_tfidf_keywords(docs_by_class: dict[int, list[str]], lang: str, n: int)
     return out
 
 
+def centre_similarity(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each row's cosine to its theme's centroid: how typical of its theme a comment is.
+
+    Quotes are picked by it (here and in pain_points.py), so the comments shown for a theme are
+    what the theme is about rather than whatever in it is most negative.
+    """
+    unit = lambda m: m / np.maximum(np.linalg.norm(m, axis=-1, keepdims=True), 1e-12)  # noqa: E731
+    rows = unit(np.asarray(embeddings, dtype=np.float32))
+    out = np.zeros(len(labels), dtype=np.float32)
+    for t in set(int(x) for x in labels):
+        mask = labels == t
+        out[mask] = rows[mask] @ unit(rows[mask].mean(axis=0))
+    return out
+
+
 def describe_themes(frame: pd.DataFrame, embeddings: np.ndarray, labels: np.ndarray, *,
-                    report_language: str, n_keywords: int, n_quotes: int,
-                    label_words: int, renames: dict[int, str] | None = None,
-                    label_terms: Callable[[dict[int, np.ndarray]], dict[int, list[str]]] | None = None) -> pd.DataFrame:
+                    report_language: str, n_keywords: int, n_quotes: int, label_words: int, max_phrase_words: int,
+                    phrase_candidates: int, label_diversity: float,
+                    encode_phrases: Callable[[list[str]], np.ndarray] | None,
+                    renames: dict[int, str] | None = None) -> pd.DataFrame:
     """One row per theme (outliers included as theme -1): keywords per language, label, quotes.
 
-    Label, first that exists: an analyst's rename (`renames`); the theme's own top report-language
-    keywords; report-language words retrieved across languages by `label_terms(centroids)` (marked
-    "~"); the nearest theme's label (marked "~"); the dominant language's keywords with its code.
-    `label_source` says which one was used.
+    Label, first that exists (`label_source` says which): an analyst's rename ("edit"); a phrase
+    from the theme's own report-language comments ("phrase"); a phrase from the run's other
+    report-language comments, retrieved across languages in the clustering space ("cross-lingual",
+    marked "~"; needs `encode_phrases`); the nearest theme's label ("nearest-theme", marked "~");
+    the dominant language's keywords with its code ("other-language").
+    A phrase label is the best phrase plus up to `label_words - 1` single words, joined by " · ".
+
+    Args:
+        embeddings: the comments in the clustering space (rows of `frame`).
+        max_phrase_words: longest candidate phrase, in words.
+        phrase_candidates: candidates per theme (its most frequent phrases): the phrases encoded per theme.
+        label_diversity: MMR's weight on novelty against relevance for the words after the phrase (0-1).
+        encode_phrases: texts -> vectors in the clustering space, as the comments (report-language centred);
+            None: phrases are scored by c-TF-IDF and there is no cross-lingual route.
+        renames: analyst edits, theme id -> label.
     """
     renames = renames or {}
     theme_ids = sorted(set(int(x) for x in labels))
-    langs = sorted(set(frame[V.LANG]))
-    keywords: dict[int, dict[str, list[str]]] = {t: {} for t in theme_ids}
-    for lang in langs:
-        mask = (frame[V.LANG] == lang).to_numpy()
-        docs = {t: frame.loc[mask & (labels == t), V.TEXT].tolist() for t in theme_ids if t != V.OUTLIER_THEME}
-        for t, words in class_tfidf_keywords(docs, lang, n_keywords).items():
-            if words:
-                keywords[t][lang] = words
+    keywords = _keywords(frame, labels, theme_ids, n_keywords)
     centroids = {t: embeddings[labels == t].mean(axis=0) for t in theme_ids}
-    own_label = {t: " / ".join(keywords[t].get(report_language, [])[:label_words]) for t in theme_ids}
-    missing = {t: centroids[t] for t in theme_ids if t != V.OUTLIER_THEME and not own_label[t] and t not in renames}
-    retrieved = label_terms(missing) if (label_terms is not None and missing) else {}
+    themed = [t for t in theme_ids if t != V.OUTLIER_THEME]
+    wanted = [t for t in themed if t not in renames]
+    phrased = _phrase_labels(frame, labels, themed, wanted, centroids, lang=report_language, n=label_words,
+                             max_words=max_phrase_words, n_candidates=phrase_candidates, diversity=label_diversity,
+                             encode=encode_phrases) if wanted else {}
+    own_label = {t: lab for t, (lab, source) in phrased.items() if source == "phrase"}
+    typical = centre_similarity(embeddings, labels)
     rows = []
     for t in theme_ids:
         idx = np.flatnonzero(labels == t)
-        centre = centroids[t] / max(np.linalg.norm(centroids[t]), 1e-12)
-        nearest = idx[np.argsort(-(embeddings[idx] @ centre), kind="stable")[:n_quotes]]
+        nearest = idx[np.argsort(-typical[idx], kind="stable")[:n_quotes]]
         quotes = [{"id": frame[V.ID].iat[i], "lang": frame[V.LANG].iat[i], "text": frame[V.TEXT].iat[i]} for i in nearest]
         if t == V.OUTLIER_THEME:
             label, source = "outliers (no theme)", "outlier"
         elif t in renames:
             label, source = renames[t], "edit"
-        elif own_label[t]:
-            label, source = own_label[t], "keywords"
-        elif retrieved.get(t):
-            label, source = "~ " + " / ".join(retrieved[t][:label_words]), "cross-lingual"
+        elif t in phrased:
+            label, source = phrased[t]
         else:
             label = _borrowed_label(t, centroids, own_label)
             source = "nearest-theme" if label else "other-language"
@@ -132,12 +135,67 @@ def describe_themes(frame: pd.DataFrame, embeddings: np.ndarray, labels: np.ndar
     return pd.DataFrame(rows)
 
 
+def _keywords(frame: pd.DataFrame, labels: np.ndarray, theme_ids: list[int], n: int) -> dict[int, dict[str, list[str]]]:
+    """Per theme, per language with any: its top c-TF-IDF lemmas."""
+    out: dict[int, dict[str, list[str]]] = {t: {} for t in theme_ids}
+    for lang in sorted(set(frame[V.LANG])):
+        mask = (frame[V.LANG] == lang).to_numpy()
+        docs = {t: frame.loc[mask & (labels == t), V.TEXT].tolist() for t in theme_ids if t != V.OUTLIER_THEME}
+        for t, words in class_tfidf_keywords(docs, lang, n).items():
+            if words:
+                out[t][lang] = words
+    return out
+
+
+def _phrase_labels(frame: pd.DataFrame, labels: np.ndarray, themed: list[int], wanted: list[int],
+                   centroids: dict[int, np.ndarray], *, lang: str, n: int, max_words: int, n_candidates: int,
+                   diversity: float, encode) -> dict[int, tuple[str, str]]:
+    """(label, label_source) for each theme of `wanted` that a report-language phrase can label.
+
+    A theme with report-language comments is labelled from its own candidates. One without takes
+    the best of every candidate of the run (all themes' and the outliers', already encoded), scored
+    against its centroid: the language-neutral space is what carries the meaning across.
+    """
+    mask = (frame[V.LANG] == lang).to_numpy()
+    if not mask.any():
+        return {}
+    table = phrase_table(frame.loc[mask, V.TEXT].tolist(), labels[mask], lang, max_words)
+    candidates = {g: top_candidates(table, g, n_candidates, repeated=encode is None) for g in table.groups}
+    own = [t for t in wanted if len(candidates.get(t, ()))]
+    foreign = [t for t in wanted if t not in own]
+    counts = {g: table.counts[i] for i, g in enumerate(table.groups)}
+    if encode is None:
+        scores = dict(zip(table.groups, class_tfidf(table)))
+        return {t: (LABEL_SEPARATOR.join(label_phrases(table, candidates[t], scores[t][candidates[t]],
+                                                       counts[t][candidates[t]], None, n, diversity)), "phrase")
+                for t in own}
+    used = [candidates[g] for g in (table.groups if foreign else own)]
+    pool = np.unique(np.concatenate(used)) if used else np.zeros(0, int)
+    if not len(pool):
+        return {}
+    vectors = np.asarray(encode([table.phrases[i] for i in pool]), dtype=np.float32)
+    row_of = {int(c): i for i, c in enumerate(pool)}
+    all_centroids = np.stack([centroids[t] for t in themed])
+    out = {}
+    for t in own:
+        vecs = vectors[[row_of[int(c)] for c in candidates[t]]]
+        relevance = distinctiveness(vecs, all_centroids, themed.index(t))
+        out[t] = (LABEL_SEPARATOR.join(label_phrases(table, candidates[t], relevance, counts[t][candidates[t]], vecs,
+                                                     n, diversity)), "phrase")
+    total = table.counts.sum(axis=0)[pool]
+    for t in foreign:
+        relevance = distinctiveness(vectors, all_centroids, themed.index(t))
+        out[t] = (CROSS_LINGUAL_MARK + LABEL_SEPARATOR.join(label_phrases(table, pool, relevance, total, vectors, n,
+                                                                          diversity)), "cross-lingual")
+    return out
+
+
 def _borrowed_label(theme: int, centroids: dict[int, np.ndarray], own_label: dict[int, str]) -> str:
     candidates = [t for t, lab in own_label.items() if lab and t != theme and t != V.OUTLIER_THEME]
     if not candidates:
         return ""
     sims = [float(centroids[theme] @ centroids[t]) for t in candidates]
-    return "~ " + own_label[candidates[int(np.argmax(sims))]]
+    return CROSS_LINGUAL_MARK + own_label[candidates[int(np.argmax(sims))]]
 
 
 def _dominant_label(keywords: dict[str, list[str]], n: int) -> str:
@@ -145,46 +203,3 @@ def _dominant_label(keywords: dict[str, list[str]], n: int) -> str:
         return "(no keywords)"
     lang, words = max(keywords.items(), key=lambda kv: len(kv[1]))
     return f"{' / '.join(words[:n])} [{lang}]"
-
-
-def candidate_terms(texts: list[str], lang: str, max_terms: int = 400, min_count: int = 2) -> list[str]:
-    """The most frequent content lemmas of `texts` (in `lang`): the vocabulary a cross-lingual label is drawn from."""
-    from collections import Counter
-
-    counts = Counter(w for t in texts for w in set(lemma_tokens(t, lang)))
-    return [w for w, c in counts.most_common(max_terms) if c >= min_count]
-
-
-class CrossLingualLabeller:
-    """Report-language words for a theme that has no comment in the report language.
-
-    Offline, no translation model: the run's own report-language vocabulary (`terms`) is embedded
-    with the same embedder(s) and centred with the report language's mean, like the comments, so a
-    word and a Russian theme meet in the language-neutral space; each theme takes the words most
-    similar to its centroid minus their mean similarity to all other centroids (so generic words
-    like "service" do not label everything).
-
-    Args:
-        encode: texts -> centred, normalised vectors in the clustering space.
-        terms: candidate words in the report language.
-        all_centroids: every theme's centroid, for the distinctiveness correction.
-    """
-
-    def __init__(self, encode: Callable[[list[str]], np.ndarray], terms: list[str], all_centroids: np.ndarray,
-                 n: int):
-        self.encode = encode
-        self.terms = terms
-        self.all_centroids = all_centroids
-        self.n = n
-
-    def __call__(self, centroids: dict[int, np.ndarray]) -> dict[int, list[str]]:
-        if not self.terms or not centroids:
-            return {}
-        vecs = self.encode(self.terms)
-        unit = lambda m: m / np.maximum(np.linalg.norm(m, axis=-1, keepdims=True), 1e-12)  # noqa: E731
-        background = (vecs @ unit(self.all_centroids).T).mean(axis=1) if len(self.all_centroids) else 0.0
-        out = {}
-        for t, c in centroids.items():
-            score = vecs @ unit(c) - background
-            out[t] = [self.terms[i] for i in np.argsort(-score, kind="stable")[: self.n]]
-        return out

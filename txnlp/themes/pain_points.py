@@ -4,12 +4,15 @@ Order: themes where employees and customers both complain (the EX to CX link: at
 `min_link_negative` negative comments from each side) come first, then the rest; within each group by
 `shared_score` (rank.py: negative volume x (1 + weighted spread over audiences, pillars, channels,
 languages)). Ignored themes (analyst edits) and the outlier bucket are not ranked.
+Quotes are a silo's most typical negative comments (closest to the theme's centre), so a theme
+about the CRM history is not shown with the one angry billing complaint that landed in it.
 This table is the one place the EX-CX rule is applied: report.html reads it instead of recomputing.
 """
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from txnlp import vocab as V
@@ -21,9 +24,17 @@ PAIN_POINT_COLUMNS: tuple[str, ...] = (
 )
 
 
+_TYPICAL = "_centre_similarity"
+
+
 def _quotes(group: pd.DataFrame, n: int) -> list[dict]:
+    """The negative comments (all, where none is), most typical first; without typicality, most negative first."""
     neg = group[group[V.SENTIMENT] == "negative"]
-    pool = (neg if len(neg) else group).sort_values([V.SENTIMENT_SCORE, V.ID], ascending=[True, True])
+    if _TYPICAL in group:
+        by, ascending = [_TYPICAL, V.ID], [False, True]
+    else:
+        by, ascending = [V.SENTIMENT_SCORE, V.ID], [True, True]
+    pool = (neg if len(neg) else group).sort_values(by, ascending=ascending, kind="stable")
     return [{"id": str(r[V.ID]), "lang": str(r[V.LANG]), "text": str(r[V.TEXT])} for _, r in pool.head(n).iterrows()]
 
 
@@ -32,8 +43,17 @@ def _counts(series: pd.Series) -> dict[str, int]:
 
 
 def shared_pain_points(comments: pd.DataFrame, themes: pd.DataFrame, *, employee: list[str], customer: list[str],
-                       ignore: set[int] = frozenset(), min_link_negative: int = 2, quotes: int = 2) -> pd.DataFrame:
-    """One row per ranked theme (see module doc); `themes` needs theme_id, label, shared_score."""
+                       ignore: set[int] = frozenset(), min_link_negative: int = 2, quotes: int = 2,
+                       centre_similarity: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per ranked theme (see module doc); `themes` needs theme_id, label, shared_score.
+
+    `centre_similarity`: per row of `comments`, its cosine to its theme's centroid
+    (`describe.centre_similarity`); None (no embeddings) falls back to the most negative quotes first.
+    """
+    if centre_similarity is not None:
+        if len(centre_similarity) != len(comments):
+            raise ValueError(f"centre_similarity has {len(centre_similarity)} values for {len(comments)} comments")
+        comments = comments.assign(**{_TYPICAL: np.asarray(centre_similarity, dtype=float)})
     rows = []
     for t in themes.to_dict("records"):
         tid = int(t[V.THEME_ID])
