@@ -176,3 +176,9 @@ def test_report_unthemed_bucket_is_not_in_any_theme(tables):
     assert f">{t['unthemed']}</button>" in row
     assert not [text for text in _parse(html).texts if "outliers" in text]  # the theme table's own label for -1
     assert f'<div class="card">{t["unthemed_count"]}<b>1</b></div>' in html
+
+
+def test_report_language_without_strings_is_english(tables, caplog):
+    html = render_report(*tables, "fr")
+    assert '<html lang="en">' in html and STRINGS["en"]["title"] in html
+    assert "has no strings" in caplog.text

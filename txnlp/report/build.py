@@ -28,7 +28,7 @@ from txnlp.errors import InputDataError
 from txnlp.report.kpis import compute_kpis, nine_plus_view, resolve_score_scale, split_scores
 from txnlp.report import charts
 from txnlp.io.history import publish_kpis
-from txnlp.report.strings import NUMBER_FORMATS, NumberFormat, script_strings, strings_for
+from txnlp.report.strings import NUMBER_FORMATS, STRINGS, NumberFormat, script_strings, strings_for
 from txnlp.themes.pain_points import PAIN_POINT_COLUMNS
 from txnlp.io.write import write_text
 
@@ -123,6 +123,9 @@ def render_report(manifest: dict, comments: pd.DataFrame, themes: pd.DataFrame, 
     """The HTML text of the report (pure: frames in, text out); `pain` is the published shared_pain_points."""
     if comments_per_theme < 1:
         raise ValueError(f"comments_per_theme={comments_per_theme} should be >= 1")
+    if lang not in STRINGS:
+        log.warning("report language %r has no strings (have: %s): the report is in English", lang, ", ".join(STRINGS))
+        lang = "en"
     t = strings_for(lang)
     fmt = NumberFormat(lang)
     sep = fmt.plotly_separators
@@ -148,7 +151,7 @@ def render_report(manifest: dict, comments: pd.DataFrame, themes: pd.DataFrame, 
                                               separators=sep, date=fmt.date),
         "chart-trend-nps": charts.trend_lines(pillar_history, "pillar", "nps", t.chart_trend_nps, separators=sep,
                                               date=fmt.date),
-        "chart-silos": charts.silo_bars(pain_points, t.chart_silos, separators=sep),
+        "chart-silos": charts.silo_bars(pain_points, t.chart_silos, separators=sep, names={V.UNKNOWN: t.unknown}),
         "chart-nine": charts.promoter_bars(nine["promoters"], nine["detractors"], t.chart_nine, names, separators=sep),
     }
     chart_specs = {k: v for k, v in chart_specs.items() if v is not None}

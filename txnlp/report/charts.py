@@ -64,8 +64,9 @@ def trend_lines(history: pd.DataFrame, dimension: str, metric: str, title: str, 
     return _spec(fig)
 
 
-def silo_bars(points: list[dict], title: str, *, separators: str = ".,") -> str | None:
-    """Grouped horizontal bars: negative comments per silo for each shared pain point."""
+def silo_bars(points: list[dict], title: str, *, separators: str = ".,", names: dict[str, str] | None = None) -> str | None:
+    """Grouped horizontal bars: negative comments per silo for each shared pain point; `names` words a silo
+    value for the reader (the `unknown` silo in the report language)."""
     if not points:
         return None
     go = _go()
@@ -74,7 +75,8 @@ def silo_bars(points: list[dict], title: str, *, separators: str = ".,") -> str 
     fig = go.Figure()
     for i, silo in enumerate(silos):
         values = [next((s["negative"] for s in p["silos"] if s["audience"] == silo), 0) for p in points][::-1]
-        fig.add_bar(y=labels, x=values, name=silo, orientation="h", marker_color=LINE_COLOURS[i % len(LINE_COLOURS)])
+        fig.add_bar(y=labels, x=values, name=(names or {}).get(silo, silo), orientation="h",
+                    marker_color=LINE_COLOURS[i % len(LINE_COLOURS)])
     fig.update_layout(barmode="group", title=title, height=int(120 + 16 * len(labels) * max(1, len(silos))),
                       separators=separators, **_LAYOUT)
     return _spec(fig)

@@ -188,7 +188,7 @@ def _filter_frame(comments: pd.DataFrame) -> pd.DataFrame:
         values = comments[column] if column in comments else pd.Series(None, index=comments.index, dtype=object)
         return values.astype("string").fillna(V.UNKNOWN).astype(str)
 
-    return pd.DataFrame({V.THEME_ID: comments[V.THEME_ID].astype(int),
+    return pd.DataFrame({V.THEME_ID: pd.to_numeric(comments[V.THEME_ID]).fillna(V.OUTLIER_THEME).astype(int),
                          **{c: text(c) for c in FILTER_COLUMNS}, V.ID: comments[V.ID].astype(str),
                          V.SENTIMENT: text(V.SENTIMENT),
                          V.SENTIMENT_SCORE: pd.to_numeric(comments.get(V.SENTIMENT_SCORE), errors="coerce"),
