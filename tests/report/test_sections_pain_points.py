@@ -60,7 +60,7 @@ def test_sections_pain_points_follow_the_table():
 
 def _ex_cx_labels(html: str) -> list[str]:
     section = html[html.index('id="ex-cx"'):]
-    return re.findall(r"<tr><td><b>(.*?)</b></td>", section[:section.index("</section>")])
+    return re.findall(r"<tr[^>]*><td><b>(.*?)</b></td>", section[:section.index("</section>")])
 
 
 @pytest.mark.parametrize("min_link", [1, 2])
