@@ -56,6 +56,10 @@ def test_cli_run_prints_summary_with_pain_points_and_report(tmp_path, sample_csv
     monkeypatch.setenv("TXNLP_SENTIMENT__MODEL_DIR", str(model))
     monkeypatch.setenv("TXNLP_CLUSTER__N_CLUSTERS", "2")
     monkeypatch.setenv("TXNLP_CLUSTER__MIN_CLUSTER_SIZE", "2")
+    # the fake embedder's vectors are random: no cluster is coherent, so none would be ranked
+    monkeypatch.setenv("TXNLP_CLUSTER__MIN_SIMILARITY", "-1")
+    monkeypatch.setenv("TXNLP_CLUSTER__MIN_COHERENCE", "-1")
+    monkeypatch.setenv("TXNLP_THEMES__MIN_COHERENCE", "-1")
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", "--input", str(sample_csv), "--output", str(out)])
     assert result.exit_code == 0, result.output

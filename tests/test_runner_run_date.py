@@ -13,7 +13,9 @@ from txnlp.runner import run, run_date_or_today
 
 
 def test_runner_run_date_reaches_every_output(tmp_path, sample_csv, fake_embedder, tiny_sentiment):
-    settings = load_settings(None, cluster={"n_clusters": 2, "min_cluster_size": 2})
+    # random fake vectors: keep every comment themed, so the theme outputs have rows to date
+    settings = load_settings(None, cluster={"n_clusters": 2, "min_cluster_size": 2, "min_similarity": -1,
+                                            "min_coherence": -1})
     out = tmp_path / "night"
     run([sample_csv], out, settings, run_date="2026-11-30", embedder=fake_embedder, sentiment=tiny_sentiment)
     assert read_manifest(out)["run_date"] == "2026-11-30"

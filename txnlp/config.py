@@ -132,7 +132,7 @@ class ClusterSettings(BaseModel):
     # A unit less similar than this (cosine, centred space) to its theme's centre stays unthemed (-1).
     min_similarity: float = Field(0.1, ge=-1, le=1)
     # A cluster no more coherent than this (0 = as loose as random comments) is unthemed, not a theme.
-    min_coherence: float = Field(0.05, ge=0, le=1)
+    min_coherence: float = Field(0.05, ge=-1, le=1)
     n_neighbors: int = Field(10, ge=2, description="spectral: neighbours per comment in the affinity graph")
     # comment: one unit per comment (measured best on the sample); sentence: spaCy sentencizer units.
     unit: Literal["comment", "sentence"] = "comment"
@@ -154,10 +154,13 @@ class ThemeSettings(BaseModel):
     report_language: Literal["en", "nl", "de", "ru"] = "en"
     # Themes less coherent than this (0 = as loose as a random set of comments, 1 = identical) are
     # reported as incoherent and never ranked among the shared pain points (README, "Themes").
-    min_coherence: float = Field(0.15, ge=0, le=1)
+    min_coherence: float = Field(0.15, ge=-1, le=1)
     n_keywords: int = Field(6, ge=1)
     n_quotes: int = Field(3, ge=1)
-    label_words: int = Field(3, ge=1)
+    label_words: int = Field(3, ge=1, description="phrases in a theme label: the best phrase, then single words")
+    max_phrase_words: int = Field(4, ge=1, description="longest label phrase, in words")
+    phrase_candidates: int = Field(60, ge=1, description="candidate phrases per theme (the phrases encoded)")
+    label_diversity: float = Field(0.5, ge=0, le=1, description="MMR: novelty against relevance for the label's words")
 
 
 class TrackingSettings(BaseModel):

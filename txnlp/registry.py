@@ -126,7 +126,10 @@ def build_theme_stage(settings: Settings, themer: ThemeModel) -> ThemeStage:
     """The theme stage around `themer`: descriptions (`[themes]`), ranking (`[rank]`), links, trends."""
     th, r, rep, t = settings.themes, settings.rank, settings.report, settings.tracking
     return ThemeStage(themer, report_language=th.report_language, n_keywords=th.n_keywords, n_quotes=th.n_quotes,
-                      label_words=th.label_words, audience_weight=r.audience_weight, pillar_weight=r.pillar_weight,
+                      label_words=th.label_words, max_phrase_words=th.max_phrase_words,
+                      phrase_candidates=th.phrase_candidates, label_diversity=th.label_diversity,
+                      min_coherence=th.min_coherence,
+                      audience_weight=r.audience_weight, pillar_weight=r.pillar_weight,
                       channel_weight=r.channel_weight, language_weight=r.language_weight,
                       min_link_negative=r.min_link_negative, employee_audiences=rep.employee_audiences,
                       customer_audiences=rep.customer_audiences, quotes_per_silo=rep.quotes_per_silo,

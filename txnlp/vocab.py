@@ -79,7 +79,7 @@ SENTENCE_COLUMNS: tuple[str, ...] = (COMMENT_ID, SENTENCE_IDX, TEXT, SENTIMENT, 
 THEME_COLUMNS: tuple[str, ...] = (
     "theme_id", "label", "size", "share_negative", "mean_sentiment", "audiences", "pillars",
     "languages", "channels", "keywords", "quotes", "shared_rank", "shared_score",
-    "label_source", "first_seen", "last_seen", "trend", "emerging", "ignored",
+    "label_source", "first_seen", "last_seen", "trend", "emerging", "ignored", "coherence", "coherent",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = (ID, SOURCE, INPUT_FILE, INPUT_ROW, REASON)
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from txnlp import vocab as V
-from txnlp.themes.describe import CrossLingualLabeller, candidate_terms, describe_themes
+from txnlp.themes.describe import centre_similarity, describe_themes
 from txnlp.themes.edits import ThemeEdits
 from txnlp.themes.ids import ThemeState, flag_trends, history_rows
 from txnlp.themes.model import ThemeInputs, ThemeModel, centre_by_language, comment_vectors
@@ -36,7 +36,9 @@ class ThemeStage:
 
     Args:
         model: the `ThemeModel` (fitted here, on every call).
-        report_language, n_keywords, n_quotes, label_words: theme descriptions (`[themes]`).
+        report_language, n_keywords, n_quotes, label_words, max_phrase_words, phrase_candidates,
+            label_diversity: theme descriptions (`[themes]`).
+        min_coherence: themes less coherent are reported as incoherent and never ranked as shared pain points.
         audience_weight, pillar_weight, channel_weight, language_weight: the shared score (`[rank]`).
         min_link_negative: negative comments each side needs for an EX-CX link (`[rank]`).
         employee_audiences, customer_audiences: the two sides of a link (`[report]`).
@@ -47,6 +49,7 @@ class ThemeStage:
     name = "themes"
 
     def __init__(self, model: ThemeModel, *, report_language: str, n_keywords: int, n_quotes: int, label_words: int,
+                 max_phrase_words: int, phrase_candidates: int, label_diversity: float, min_coherence: float,
                  audience_weight: float, pillar_weight: float, channel_weight: float, language_weight: float,
                  min_link_negative: int, employee_audiences: list[str], customer_audiences: list[str],
                  quotes_per_silo: int, emerging_factor: float, emerging_window: int, emerging_min_size: int):
@@ -55,6 +58,10 @@ class ThemeStage:
         self.n_keywords = n_keywords
         self.n_quotes = n_quotes
         self.label_words = label_words
+        self.max_phrase_words = max_phrase_words
+        self.phrase_candidates = phrase_candidates
+        self.label_diversity = label_diversity
+        self.min_coherence = min_coherence
         self.audience_weight = audience_weight
         self.pillar_weight = pillar_weight
         self.channel_weight = channel_weight
@@ -85,15 +92,20 @@ class ThemeStage:
         present = sorted(int(t) for t in set(labels) if t >= 0)
         described = describe_themes(scored, cvec, labels, report_language=self.report_language,
                                     n_keywords=self.n_keywords, n_quotes=self.n_quotes, label_words=self.label_words,
-                                    renames=edits.rename, label_terms=self._labeller(scored, cvec, labels, present,
-                                                                                     embedder))
+                                    max_phrase_words=self.max_phrase_words, phrase_candidates=self.phrase_candidates,
+                                    label_diversity=self.label_diversity,
+                                    encode_phrases=self._phrase_encoder(embedder), renames=edits.rename)
         ranked = rank_themes(scored, audience_weight=self.audience_weight, pillar_weight=self.pillar_weight,
                              channel_weight=self.channel_weight, language_weight=self.language_weight)
         themes = described.merge(ranked, on=V.THEME_ID, how="left")
+        themes["coherence"] = themes[V.THEME_ID].map(model.coherence_).astype(float)
+        themes["coherent"] = themes["coherence"] >= self.min_coherence  # the unthemed bucket (-1) has none: False
         ignore = set(edits.ignore)
+        unranked = ignore | set(themes.loc[~themes["coherent"], V.THEME_ID].astype(int))
         pain = shared_pain_points(scored, themes, employee=list(self.employee_audiences),
-                                  customer=list(self.customer_audiences), ignore=ignore,
-                                  min_link_negative=self.min_link_negative, quotes=self.quotes_per_silo)
+                                  customer=list(self.customer_audiences), ignore=unranked,
+                                  min_link_negative=self.min_link_negative, quotes=self.quotes_per_silo,
+                                  centre_similarity=centre_similarity(cvec, labels))
         rank_of = dict(zip(pain[V.THEME_ID], pain["shared_rank"]))
         themes["shared_rank"] = themes[V.THEME_ID].map(rank_of).astype("Int64")
         themes["ignored"] = themes[V.THEME_ID].isin(ignore)
@@ -107,26 +119,23 @@ class ThemeStage:
                              window=self.emerging_window, min_size=self.emerging_min_size)
         themes = themes.sort_values("shared_rank", na_position="last").reset_index(drop=True)
         report = {**model.report_, "themes": len(present),
+                  "incoherent": sorted(int(t) for t in themes.loc[~themes["coherent"], V.THEME_ID] if t >= 0),
                   "emerging": [int(x) for x in themes.loc[themes["emerging"], V.THEME_ID]]}
         return ThemeTables(labels, themes[list(V.THEME_COLUMNS)], pain, rows, state, report)
 
-    def _labeller(self, scored: pd.DataFrame, cvec: np.ndarray, labels: np.ndarray, present: list[int], embedder):
-        """Report-language words for themes with no own keywords, retrieved in the clustering space (None: no embedder)."""
+    def _phrase_encoder(self, embedder):
+        """Label phrases -> vectors in the clustering space, centred as the report language (None: no embedder)."""
         if embedder is None:
             return None
         means = {k: np.asarray(v, np.float32) for k, v in self.model.state_.language_means.items()}
-        all_centroids = (np.stack([cvec[labels == t].mean(axis=0) for t in present]) if present
-                         else np.zeros((0, cvec.shape[1])))
         second = self.model.second_embedder
         lang = self.report_language
 
-        def encode_terms(terms: list[str]) -> np.ndarray:
-            blocks = [np.asarray(embedder.encode(terms), np.float32)]
+        def encode_phrases(phrases: list[str]) -> np.ndarray:
+            blocks = [np.asarray(embedder.encode(phrases), np.float32)]
             if second is not None:
-                blocks.append(np.asarray(second.encode(terms), np.float32))
+                blocks.append(np.asarray(second.encode(phrases), np.float32))
             zero = {"*": np.zeros(sum(b.shape[1] for b in blocks), np.float32)}
-            return centre_by_language(blocks, np.array([lang] * len(terms)), means or zero)
+            return centre_by_language(blocks, np.array([lang] * len(phrases)), means or zero)
 
-        report_texts = scored.loc[scored[V.LANG] == lang, V.TEXT].tolist()
-        return CrossLingualLabeller(encode_terms, candidate_terms(report_texts, lang), all_centroids,
-                                    n=self.label_words)
+        return encode_phrases
