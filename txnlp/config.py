@@ -119,7 +119,7 @@ class ClusterSettings(BaseModel):
     n_clusters: int | None = Field(None, ge=2, description="fixed number of themes; None: chosen per run")
     min_clusters: int = Field(2, ge=2, description="spectral: fewest themes a run may choose")
     max_clusters: int = Field(60, ge=2, description="spectral: most themes a run may choose")
-    k_per_sqrt_n: tuple[float, float] = Field((0.4, 1.0), description="spectral: k searched between these x sqrt(n)")
+    k_per_sqrt_n: tuple[float, float] = Field((0.4, 0.8), description="spectral: k searched between these x sqrt(n)")
     k_candidates: int = Field(8, ge=2, description="spectral: size of the grid of k tried")
     stability_resamples: int = Field(8, ge=1, description="spectral: pairs of 80% subsamples scoring each k")
     stability_fraction: float = Field(0.8, gt=0.1, lt=1)

@@ -53,5 +53,8 @@ def test_candidate_ks_follow_sqrt_n_within_bounds():
     assert candidate_ks(10, min_clusters=5, max_clusters=60, per_sqrt_n=(0.4, 1.0), n_candidates=8) == [5]
 
 
-def test_most_stable_k_prefers_fewer_themes_on_ties():
-    assert most_stable_k({4: 0.8, 6: 0.9, 9: 0.9}) == 6
+def test_most_stable_k_takes_a_clear_peak_and_the_middle_of_a_plateau():
+    assert most_stable_k({4: [0.6, 0.62, 0.58], 6: [0.9, 0.91, 0.89], 9: [0.7, 0.72, 0.68]}) == 6
+    flat = {k: [0.58, 0.62, 0.6, 0.56, 0.64] for k in (8, 11, 14, 18, 21)}
+    flat[21] = [0.59, 0.63, 0.61, 0.57, 0.65]  # best by less than its standard error
+    assert most_stable_k(flat) == 14

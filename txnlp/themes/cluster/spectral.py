@@ -34,7 +34,7 @@ class SpectralClusterer:
     Attributes:
         labels_: labels of the last fit_predict.
         n_clusters_: the k used by the last fit_predict.
-        stability_: {k: stability} of the last choice (empty when k was fixed).
+        stability_: {k: agreement per resample pair} of the last choice (empty when k was fixed).
     """
 
     def __init__(self, *, n_clusters: int | None, n_neighbors: int, min_cluster_size: int, min_clusters: int,
@@ -69,14 +69,14 @@ class SpectralClusterer:
         ks = candidate_ks(n, min_clusters=self.min_clusters, max_clusters=self.max_clusters,
                           per_sqrt_n=tuple(self.k_per_sqrt_n), n_candidates=self.k_candidates)
         if len(ks) == 1:
-            self.stability_ = {ks[0]: float("nan")}
+            self.stability_ = {ks[0]: []}
             return ks[0]
         self.stability_ = stability_scores(embeddings, ks, self._spectral, resamples=self.stability_resamples,
                                            fraction=self.stability_fraction, max_rows=self.stability_max_rows,
                                            seed=self.random_state)
         k = most_stable_k(self.stability_)
         log.info("themes: k=%d chosen by stability from %s", k,
-                 {kk: round(s, 3) for kk, s in self.stability_.items()})
+                 {kk: round(float(np.mean(s)), 3) for kk, s in self.stability_.items()})
         return k
 
     def fit_predict(self, embeddings: np.ndarray) -> np.ndarray:
