@@ -53,6 +53,30 @@ def sentiment_score(proba: np.ndarray, classes=SENTIMENT_CLASSES) -> np.ndarray:
     return np.clip(proba[:, col["positive"]] - proba[:, col["negative"]], -1.0, 1.0).astype(np.float32)
 
 
+def adapt_priors(proba: np.ndarray, train_prior: np.ndarray | None = None, iterations: int = 100,
+                 tol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """Re-weight calibrated probabilities to the class priors of this batch (EM, Saerens et al. 2002).
+
+    A night's comments are mostly complaints while the heads were trained class-balanced; EM estimates
+    the batch's priors from the probabilities themselves and moves each row's posterior to them.
+    Needs calibrated probabilities; run it per language. Returns (adapted probabilities, estimated priors).
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    k = proba.shape[1]
+    train_prior = np.full(k, 1.0 / k) if train_prior is None else np.asarray(train_prior, np.float64)
+    prior = train_prior.copy()
+    adapted = proba
+    for _ in range(iterations):
+        adapted = proba * (prior / train_prior)
+        adapted /= adapted.sum(axis=1, keepdims=True)
+        new = adapted.mean(axis=0) if len(adapted) else prior
+        if np.abs(new - prior).max() < tol:
+            prior = new
+            break
+        prior = new
+    return adapted.astype(np.float32), prior
+
+
 def audience_block(audience, n: int, values=AUDIENCE_VALUES) -> np.ndarray:
     """One-hot audience columns for the pillar head; unknown or missing audience is all zeros."""
     block = np.zeros((n, len(values)), dtype=np.float32)

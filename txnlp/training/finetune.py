@@ -266,7 +266,7 @@ def stratified_dev_split(frame: pd.DataFrame, share: float, seed: int) -> tuple[
 
 
 def _dev_score(frame: pd.DataFrame, s_logits: np.ndarray, p_logits: np.ndarray, min_rows: int = 20) -> dict:
-    """Sentiment macro-F1 per language (languages with >= min_rows dev rows), their mean, and pillar macro-F1."""
+    """Sentiment macro-F1 per balance group (>= min_rows dev rows), their mean, and pillar macro-F1."""
     from sklearn.metrics import f1_score
 
     out = {"per_lang": {}}
@@ -276,7 +276,7 @@ def _dev_score(frame: pd.DataFrame, s_logits: np.ndarray, p_logits: np.ndarray, 
         out["pillar"] = float(f1_score(frame["pillar"].to_numpy()[has_p], pred_p[has_p], average="macro"))
     has_s = (frame["sentiment"] != "").to_numpy()
     pred_s = np.asarray(SENTIMENT_CLASSES, dtype=object)[s_logits.argmax(axis=1)]
-    for lang, idx in frame[has_s].groupby("lang").indices.items():
+    for lang, idx in frame[has_s].groupby("group").indices.items():
         rows = np.flatnonzero(has_s)[idx]
         if len(rows) >= min_rows:
             out["per_lang"][lang] = float(f1_score(frame["sentiment"].to_numpy()[rows], pred_s[rows], average="macro"))
