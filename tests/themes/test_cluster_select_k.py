@@ -58,3 +58,24 @@ def test_most_stable_k_takes_a_clear_peak_and_the_middle_of_a_plateau():
     flat = {k: [0.58, 0.62, 0.6, 0.56, 0.64] for k in (8, 11, 14, 18, 21)}
     flat[21] = [0.59, 0.63, 0.61, 0.57, 0.65]  # best by less than its standard error
     assert most_stable_k(flat) == 14
+
+
+def test_ids_survive_a_second_overlapping_night():
+    """Two nights sharing 80% of their comments: the known-first night keeps >= 90% of the shared comments' ids."""
+    x, truth = _planted((60, 45, 30, 20, 15), 10)
+    frame = pd.DataFrame({"id": [f"c{i}" for i in range(len(x))], "text": [f"comment {i}" for i in range(len(x))],
+                          "lang": "en"})
+    rng = np.random.default_rng(3)
+    a, b = (np.sort(rng.choice(len(x), int(0.8 * len(x)), replace=False)) for _ in range(2))
+    settings = Settings()
+    model = lambda: ThemeModel(spectral(), centre_languages=False, min_theme_size=5,  # noqa: E731
+                               min_similarity=settings.cluster.min_similarity,
+                               min_coherence=settings.cluster.min_coherence,
+                               match_threshold=settings.tracking.match_threshold,
+                               assign_threshold=settings.tracking.assign_threshold, full_every=7)
+    first = model().fit(frame.iloc[a].reset_index(drop=True), x[a])
+    second = model().fit(frame.iloc[b].reset_index(drop=True), x[b], state=first.state_)
+    assert second.mode_ == "incremental"
+    night1, night2 = dict(zip(a, first.labels_)), dict(zip(b, second.labels_))
+    shared = [i for i in np.intersect1d(a, b) if night1[i] >= 0]
+    assert np.mean([night1[i] == night2[i] for i in shared]) >= 0.9
