@@ -117,10 +117,9 @@ class OnnxEmbedder:
 
     @property
     def model_id(self) -> str:
-        from txnlp.embed.sentence_transformers import model_fingerprint
+        from txnlp.embed.sentence_transformers import embedder_id
 
-        kind = "onnx-int8" if self.quantize else "onnx"
-        return f"{Path(self.model_dir).name}@{model_fingerprint(self.model_dir)}+{kind}"
+        return f"{embedder_id(self.model_dir)}+{'onnx-int8' if self.quantize else 'onnx'}"
 
     def _load(self):
         if self._session is None:

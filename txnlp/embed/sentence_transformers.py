@@ -43,6 +43,11 @@ def model_fingerprint(path_or_name: str) -> str:
     return "hub"
 
 
+def embedder_id(path_or_name: str | Path) -> str:
+    """`<folder name>@<fingerprint>`: the id under which an encoder's sentence embeddings are cached."""
+    return f"{Path(path_or_name).name}@{model_fingerprint(str(path_or_name))}"
+
+
 class SentenceTransformerEmbedder:
     """Encode with a sentence-transformers model.
 
@@ -64,7 +69,7 @@ class SentenceTransformerEmbedder:
 
     @property
     def model_id(self) -> str:
-        return f"{Path(self.model_name_or_path).name}@{model_fingerprint(self.model_name_or_path)}"
+        return embedder_id(self.model_name_or_path)
 
     def _load(self):
         if self._model is None:

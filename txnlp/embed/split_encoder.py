@@ -30,7 +30,7 @@ import numpy as np
 
 from txnlp.errors import ArtifactError, ConfigError, InputDataError, NotFittedError
 from txnlp.embed._base import l2_normalise
-from txnlp.embed.sentence_transformers import model_fingerprint
+from txnlp.embed.sentence_transformers import embedder_id, model_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ class SplitEncoder:
     @property
     def model_id(self) -> str:
         """The theme embedder's id: the same as SentenceTransformerEmbedder's, so cached vectors stay valid."""
-        return f"{Path(self.base_path).name}@{model_fingerprint(str(self.base_path))}"
+        return embedder_id(self.base_path)
 
     def _load_base(self):
         if self._base is None:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from txnlp import vocab as V
+from txnlp.themes.ids import unit_rows
 from txnlp.themes.phrases import (class_tfidf, distinctiveness, label_phrases, lemma, phrase_table, stop_words,
                                   top_candidates)
 
@@ -71,12 +72,11 @@ def centre_similarity(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
     Quotes are picked by it (here and in pain_points.py), so the comments shown for a theme are
     what the theme is about rather than whatever in it is most negative.
     """
-    unit = lambda m: m / np.maximum(np.linalg.norm(m, axis=-1, keepdims=True), 1e-12)  # noqa: E731
-    rows = unit(np.asarray(embeddings, dtype=np.float32))
+    rows = unit_rows(embeddings)
     out = np.zeros(len(labels), dtype=np.float32)
     for t in set(int(x) for x in labels):
         mask = labels == t
-        out[mask] = rows[mask] @ unit(rows[mask].mean(axis=0))
+        out[mask] = rows[mask] @ unit_rows(rows[mask].mean(axis=0, keepdims=True))[0]
     return out
 
 

@@ -166,8 +166,8 @@ class ThemeModel:
         if len(idx) >= 2:
             from txnlp.themes.cluster import drop_small_clusters
 
-            found = drop_small_clusters(self.clusterer.fit_predict(x[idx]), self.min_theme_size)
-            found = drop_small_clusters(unthemed_far(x[idx], found, self.min_similarity), self.min_theme_size)
+            # far members out first, then clusters no tighter than random; small ones go last, renumbered by size
+            found = unthemed_far(x[idx], self.clusterer.fit_predict(x[idx]), self.min_similarity)
             loose = [t for t, c in theme_coherence(x[idx], found).items() if c < self.min_coherence]
             found[np.isin(found, loose)] = V.OUTLIER_THEME
             labels[idx] = drop_small_clusters(found, self.min_theme_size)

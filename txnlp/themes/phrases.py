@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from txnlp.themes.ids import unit_rows
+
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _MIN_LETTERS = 3  # as the keywords: shorter words are mostly function words spaCy's lists miss
 _PLACEHOLDER_WORDS = {"email", "url", "iban", "card", "phone", "name"}
@@ -154,8 +156,7 @@ def distinctiveness(vectors: np.ndarray, centroids: np.ndarray, own: int) -> np.
     The correction keeps words every theme is near ("service", "app") from labelling the one
     theme that happens to be nearest to them.
     """
-    unit = lambda m: m / np.maximum(np.linalg.norm(m, axis=-1, keepdims=True), 1e-12)  # noqa: E731
-    sims = unit(vectors) @ unit(centroids).T
+    sims = unit_rows(vectors) @ unit_rows(centroids).T
     others = np.delete(sims, own, axis=1)
     return sims[:, own] - (others.mean(axis=1) if others.shape[1] else 0.0)
 
@@ -215,6 +216,6 @@ def label_phrases(table: PhraseTable, candidates: np.ndarray, relevance: np.ndar
         picks = [best] + words[: n - 1]
     else:
         pool = [best] + [i for i in words if relevance[i] > 0]  # nearer the other themes: off-topic, however novel
-        unit = vectors[pool] / np.maximum(np.linalg.norm(vectors[pool], axis=1, keepdims=True), 1e-12)
+        unit = unit_rows(vectors[pool])
         picks = [pool[i] for i in maximal_marginal_relevance(relevance[pool], unit @ unit.T, n, diversity, first=0)]
     return [table.phrases[candidates[i]] for i in picks]
