@@ -9,7 +9,12 @@ __all__ = ["Settings", "load_settings", "run", "__version__"]
 
 
 def run(*args, **kwargs):
-    """Run the whole pipeline on input files; see txnlp.runner.run."""
+    """Run the whole pipeline on a DataFrame or input files, from any folder; see txnlp.runner.run.
+
+    Example:
+        >>> result = txnlp.run(frame)            # doctest: +SKIP
+        >>> result.shared_pain_points.head()     # doctest: +SKIP
+    """
     from txnlp.runner import run as _run
 
     return _run(*args, **kwargs)

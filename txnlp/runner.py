@@ -27,18 +27,20 @@ from txnlp.classify.sentiment import needs_use
 from txnlp.config import Settings, SourceSettings
 from txnlp.embed import Embedder, USEEmbedder
 from txnlp.embed.factory import build_embedder, build_use_embedder
-from txnlp.errors import ArtifactError, ConfigError, TxnlpError
+from txnlp.errors import ArtifactError, ConfigError, InputDataError, TxnlpError
 from txnlp.themes.edits import load_edits
 from txnlp.io import theme_store
 from txnlp.io.read import expand_inputs
-from txnlp.io.sources import CONTENT_ID_FIELDS, Seen, SourceBatch, files_source, read_source, rows_frame
-from txnlp.report.build import publish_report
+from txnlp.io.sources import (CONTENT_ID_FIELDS, FRAME_INPUT, Seen, SourceBatch, files_source, frame_batch,
+                              read_source, rows_frame)
+from txnlp.report.build import publish_report, run_kpis
 from txnlp.io.write import write_json, write_table
 from txnlp.logs import run_context
 from txnlp.training.champions import champion_dir
 from txnlp.progress import ProgressCallback, notify, with_progress
 from txnlp.registry import build_pipeline, build_text_pipeline, build_themer
 from txnlp.text.screen import screen
+from txnlp.themes.ids import ThemeState
 from txnlp.themes.model import ThemeInputs
 from txnlp.text.sentences import SentenceSplitter, SentenceTagger
 
@@ -50,14 +52,33 @@ STAGE_INFO = "stage.json"
 
 @dataclass
 class RunResult:
+    """What a run gives back: counts and the paths written, plus its tables as DataFrames.
+
+    The frames are the tables the run published (or would have, without an output folder): `comments`,
+    `themes`, `shared_pain_points`, `kpis`, `quarantine`; `summary()` holds counts and paths only, so a
+    Prefect task can return it without pickling comments.
+    """
+
     run_id: str
-    output_dir: Path
+    output_dir: Path | None
     paths: dict[str, str]
     counts: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)
+    comments: pd.DataFrame | None = field(default=None, repr=False)
+    themes: pd.DataFrame | None = field(default=None, repr=False)
+    shared_pain_points: pd.DataFrame | None = field(default=None, repr=False)
+    kpis: pd.DataFrame | None = field(default=None, repr=False)
+    quarantine: pd.DataFrame | None = field(default=None, repr=False)
+    manifest: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def too_few_to_theme(self) -> bool:
+        """True when the night had too few comments to form any theme (every comment is unthemed)."""
+        return bool(self.manifest.get("themes", {}).get("too_few_comments", self.counts.get("rows_out", 0) == 0))
 
     def summary(self) -> dict:
-        return {"run_id": self.run_id, "output_dir": str(self.output_dir), **self.counts, "paths": self.paths}
+        return {"run_id": self.run_id, "output_dir": None if self.output_dir is None else str(self.output_dir),
+                **self.counts, "paths": self.paths}
 
 
 # --- models: loaded here, at the edge, and passed into the pipeline ---------------------------
@@ -172,8 +193,11 @@ class StagedRows:
         return sum(b.rows_read for b in self.batches)
 
 
-def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | None = None) -> StagedRows:
+def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | None = None,
+               frames: list[pd.DataFrame] = ()) -> StagedRows:
     """Read, screen, normalise, detect language and redact (text and passthrough columns): every staging path.
+
+    `frames` (one-off runs only): DataFrames read as files would be (`sources.frame_batch`), after the files.
 
     `seen` is the state store's view of an incremental source: its watermark and files bound the read,
     and rows it already holds, or repeated in this read, are dropped (and counted) before screening,
@@ -185,6 +209,10 @@ def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | 
     batches = [read_source(spec, watermark=None if one_off else seen.watermark,
                            seen_files=frozenset() if one_off else seen.files,
                            sniff_bytes=settings.input.csv_sniff_bytes, one_off=one_off) for spec in specs]
+    if frames and not one_off:
+        raise ConfigError("DataFrame inputs are for one-off runs; an incremental source is a folder or a table")
+    names = [FRAME_INPUT] if len(frames) == 1 else [f"{FRAME_INPUT}-{i + 1}" for i in range(len(frames))]
+    batches += [frame_batch(f, settings.input.default_audience, name) for f, name in zip(frames, names)]
     frame = rows_frame([row for b in batches for row in b.rows])
     quarantine = [q for b in batches for q in b.quarantine]
     skipped = 0
@@ -204,19 +232,39 @@ def redaction_counts(frame: pd.DataFrame) -> dict[str, int]:
     return {k[len(V.REDACTION_PREFIX):]: int(frame[k].sum()) for k in frame.columns if k.startswith(V.REDACTION_PREFIX)}
 
 
-def stage(inputs: list[str | Path], stage_dir: Path, settings: Settings) -> Path:
-    """Stage a one-off run: each input file is a `files` source (`stage_rows`); only redacted text is written."""
-    specs = [files_source("input", path, settings.input.default_audience) for path in expand_inputs(inputs)]
-    staged = stage_rows(specs, settings)
+def _input_list(inputs) -> tuple[list[pd.DataFrame], list[str | Path]]:
+    """(DataFrames, paths) of a one-off run's inputs: a DataFrame, a path, or a list of either."""
+    items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    frames = [i for i in items if isinstance(i, pd.DataFrame)]
+    paths = [i for i in items if not isinstance(i, pd.DataFrame)]
+    bad = sorted({type(p).__name__ for p in paths if not isinstance(p, (str, os.PathLike))})
+    if bad:
+        raise InputDataError(f"inputs must be DataFrames, files or folders; got {', '.join(bad)}")
+    if not items:
+        raise InputDataError("no inputs: give a DataFrame, a file or a folder")
+    return frames, paths
+
+
+def stage_inputs(inputs, settings: Settings) -> tuple[pd.DataFrame, dict]:
+    """Stage a one-off run in memory: (redacted rows, stage info). Files and DataFrames take one path, `stage_rows`."""
+    frames, paths = _input_list(inputs)
+    specs = [files_source("input", path, settings.input.default_audience)
+             for path in (expand_inputs(paths) if paths else [])]
+    staged = stage_rows(specs, settings, frames=frames)
+    timings = {("load" if k == "read" else k): v for k, v in staged.timings.items()}
+    info = {"files": [_file_entry(e, b) for b in staged.batches for e in b.inputs], "rows_in": staged.rows_read,
+            "quarantine": staged.quarantine, "timings": timings, "redactions": redaction_counts(staged.frame)}
+    log.info("staged %d rows (%d quarantined)", len(staged.frame), len(staged.quarantine))
+    return staged.frame, info
+
+
+def stage(inputs, stage_dir: Path, settings: Settings) -> Path:
+    """Stage a one-off run into `stage_dir` (`stage_inputs`), for a flow that hands over folders; only redacted text."""
+    frame, info = stage_inputs(inputs, settings)
     stage_dir = Path(stage_dir)
     stage_dir.mkdir(parents=True, exist_ok=True)
-    staged.frame.to_parquet(stage_dir / STAGED, index=False)
-    timings = {("load" if k == "read" else k): v for k, v in staged.timings.items()}
-    write_json(stage_dir / STAGE_INFO, {
-        "files": [_file_entry(e, b) for b in staged.batches for e in b.inputs], "rows_in": staged.rows_read,
-        "quarantine": staged.quarantine, "timings": timings, "redactions": redaction_counts(staged.frame),
-    })
-    log.info("staged %d rows (%d quarantined) into %s", len(staged.frame), len(staged.quarantine), stage_dir)
+    frame.to_parquet(stage_dir / STAGED, index=False)
+    write_json(stage_dir / STAGE_INFO, info)
     return stage_dir
 
 
@@ -246,17 +294,22 @@ def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None
     `manifest_extra`: fields the caller adds to manifest.json (its `counts` are added to the run's
     counts), written before the report is built so the report is built once, with them.
     """
-    run_id = run_id or new_run_id()
-    run_date = run_date_or_today(run_date)
-    with run_context(run_id):
-        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, run_date,
-                     progress, embeddings, manifest_extra or {})
-
-
-def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, sentiment, pillar, run_id: str,
-          run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict) -> RunResult:
+    stage_dir = Path(stage_dir)
     info = json.loads((stage_dir / STAGE_INFO).read_text())
     frame = pd.read_parquet(stage_dir / STAGED)
+    run_id = run_id or new_run_id()
+    with run_context(run_id):
+        return _mine(frame, info, Path(output_dir), settings, embedder, sentiment, pillar, run_id,
+                     run_date_or_today(run_date), progress, embeddings, manifest_extra or {})
+
+
+def _mine(frame: pd.DataFrame, info: dict, output_dir: Path | None, settings: Settings, embedder, sentiment, pillar,
+          run_id: str, run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict) -> RunResult:
+    """The models on staged rows, then (with an `output_dir`) every output published; the tables come back as frames.
+
+    Without an output folder nothing is written and nothing is read from earlier nights: theme ids
+    start afresh (no theme state) and the KPIs are tonight's only.
+    """
     embedder = embedder or make_embedder(settings)
     sentiment = sentiment or load_sentiment(settings)
     pillar = pillar or load_pillar(settings, embedder)
@@ -271,12 +324,15 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     themer = build_themer(settings, make_second_embedder(settings, embedder, use))
     pipeline = build_pipeline(settings, embedder=embedder, sentiment=tagger, pillar=pillar_tagger, themer=themer,
                               sentences=sentences)
-    theme_dir = theme_store.state_dir(output_dir, settings.tracking.state_dir)
     embedder_id = getattr(embedder, "model_id", type(embedder).__name__)
-    previous_state = theme_store.load_state(theme_dir, embedder_id, run_id)
-    theme_inputs = ThemeInputs(state=previous_state,
-                               history=theme_store.load_history(theme_dir, exclude_run_id=run_id),
-                               edits=load_edits(settings.tracking.edits_file), run_id=run_id, run_date=run_date)
+    theme_dir = None if output_dir is None else theme_store.state_dir(output_dir, settings.tracking.state_dir)
+    if theme_dir is None:
+        previous_state, history = ThemeState(embedder_id=embedder_id), None
+    else:
+        previous_state = theme_store.load_state(theme_dir, embedder_id, run_id)
+        history = theme_store.load_history(theme_dir, exclude_run_id=run_id)
+    theme_inputs = ThemeInputs(state=previous_state, history=history, edits=load_edits(settings.tracking.edits_file),
+                               run_id=run_id, run_date=run_date)
     result = pipeline(frame, embeddings, theme_inputs=theme_inputs)
     comments = _order_columns(result.comments)
     quarantine = pd.DataFrame(info["quarantine"], columns=list(V.QUARANTINE_COLUMNS))
@@ -285,26 +341,18 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     if counts["rows_in"] != counts["rows_out"] + counts["rows_quarantined"]:
         raise TxnlpError(f"row count mismatch: rows_in={counts['rows_in']} != rows_out={counts['rows_out']} "
                          f"+ rows_quarantined={counts['rows_quarantined']}")
+    if V.CREATED_AT_RAW in comments:  # kept as given in created_at_raw, the timestamp left empty
+        counts["created_at_unparsed"] = int(comments[V.CREATED_AT_RAW].notna().sum())
     extra = dict(manifest_extra)
     counts.update(extra.pop("counts", {}))
-    notify(progress, "publish", 0, 2)
-    paths: dict[str, str] = {}
-    tables = [("comments", comments), ("themes", result.themes)]
     if result.sentences is not None:
-        tables.append(("sentences", result.sentences[list(V.SENTENCE_COLUMNS)]))
         counts["sentences"] = len(result.sentences)
         counts["mixed"] = int(comments[V.MIXED].fillna(False).astype(bool).sum())
-    for name, table in tables:
-        for p in write_table(table, output_dir, name):
-            paths[p.name] = str(p)
-    qpath = output_dir / "quarantine.csv"
-    write_table(quarantine, output_dir, "quarantine", formats=("csv",))
-    paths["quarantine.csv"] = str(qpath)
     manifest = {
         "run_id": run_id, "run_date": run_date, "txnlp_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": settings.public_dump(),
-        "models": {"embedder": getattr(embedder, "model_id", type(embedder).__name__),
+        "models": {"embedder": embedder_id,
                    "sentiment": getattr(sentiment, "meta_", {}).get("model_id", type(sentiment).__name__),
                    "pillar": getattr(pillar, "meta_", {}).get("model_id", f"{type(pillar).__name__}(definitions+seed)")},
         "inputs": info["files"], "counts": counts,
@@ -312,22 +360,49 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
         "redactions": info["redactions"], "timings": {**info["timings"], **result.timings},
     }
     tables = result.theme_tables
+    if tables is None:
+        log.warning("no comments to theme in run %s", run_id)
+        manifest["themes"] = {"themes": 0, "too_few_comments": True, "units_needed": 2 * settings.cluster.min_cluster_size}
+    else:
+        manifest["themes"] = {**tables.report, "edits_file": str(settings.tracking.edits_file)}
+        if theme_dir is not None:  # relative to the run folder: a manifest must not depend on where runs are mounted
+            manifest["themes"]["state_dir"] = os.path.relpath(theme_dir, output_dir)
+    manifest.update(extra)
+    pain = tables.pain_points if tables is not None else None
+    sentences = result.sentences[list(V.SENTENCE_COLUMNS)] if result.sentences is not None else None
+    paths: dict[str, str] = {}
+    if output_dir is not None:
+        paths = _publish(output_dir, settings, manifest, comments, result.themes, sentences, quarantine, tables,
+                         theme_dir, previous_state, run_id, progress)
+    log.info("run %s: %s", run_id, counts)
+    return RunResult(run_id, output_dir, paths, counts, manifest["timings"], comments=comments, themes=result.themes,
+                     shared_pain_points=pain, kpis=run_kpis(manifest, comments, settings.report),
+                     quarantine=quarantine, manifest=manifest)
+
+
+def _publish(output_dir: Path, settings: Settings, manifest: dict, comments: pd.DataFrame, themes: pd.DataFrame,
+             sentences: pd.DataFrame | None, quarantine: pd.DataFrame, tables, theme_dir: Path, previous_state,
+             run_id: str, progress: ProgressCallback | None) -> dict[str, str]:
+    """Write a run's tables, theme state and history, manifest.json and the report into `output_dir`; the paths."""
+    notify(progress, "publish", 0, 2)
+    paths: dict[str, str] = {}
+    named = [("comments", comments), ("themes", themes)] + ([("sentences", sentences)] if sentences is not None else [])
     if tables is not None:
-        for p in write_table(tables.pain_points, output_dir, "shared_pain_points"):
+        named.append(("shared_pain_points", tables.pain_points))
+    for name, table in named:
+        for p in write_table(table, output_dir, name):
             paths[p.name] = str(p)
+    for p in write_table(quarantine, output_dir, "quarantine", formats=("csv",)):
+        paths[p.name] = str(p)
+    if tables is not None:
         paths["theme_state.json"] = str(theme_store.save_state(tables.state, theme_dir, run_id, previous_state))
         paths["theme_history.parquet"] = str(theme_store.append_history(tables.history_rows, theme_dir))
-        # Relative to the run folder: a manifest must not depend on where the runs folder is mounted.
-        manifest["themes"] = {**tables.report, "state_dir": os.path.relpath(theme_dir, output_dir),
-                              "edits_file": str(settings.tracking.edits_file)}
-    manifest.update(extra)
     write_json(output_dir / "manifest.json", manifest)
     paths["manifest.json"] = str(output_dir / "manifest.json")
     notify(progress, "publish", 1, 2)
     paths.update(publish_report(output_dir, settings.report, settings.themes.report_language))
     notify(progress, "publish", 2, 2)
-    log.info("run %s: %s", run_id, counts)
-    return RunResult(run_id, output_dir, paths, counts, manifest["timings"])
+    return paths
 
 
 def cleanup_stage(stage_dir: Path) -> None:
@@ -335,26 +410,32 @@ def cleanup_stage(stage_dir: Path) -> None:
     shutil.rmtree(stage_dir, ignore_errors=True)
 
 
-def run(inputs: list[str | Path], output_dir: str | Path, settings: Settings | None = None, *,
-        run_date: str | None = None, progress: ProgressCallback | None = None, **models) -> RunResult:
-    """Whole run in one call. Staging lives inside `output_dir` and is removed after publishing.
+def run(inputs, output_dir: str | Path | None = None, settings: Settings | None = None, *,
+        run_date: str | None = None, progress: ProgressCallback | None = None, embedder=None, sentiment=None,
+        pillar=None, run_id: str | None = None) -> RunResult:
+    """Whole run in one call: the one-off path of the CLI, and the notebook API.
 
+    `inputs`: a pandas DataFrame (a `text` column, any of id, audience, channel, created_at, score,
+    lang, source, and passthrough columns), a file or folder, or a list of these; a frame takes the same
+    staging as a file (normalise, redact, quarantine). Staging stays in memory.
+    `output_dir`: where to publish every output; None writes nothing (the tables come back as frames).
     `run_date` (YYYY-MM-DD, default today UTC): the night the outputs are filed under (see `mine`).
     `progress(step, done, total)`, when given, is called as steps advance (stage, embed, publish).
+    `embedder`, `sentiment`, `pillar`: models already loaded (default: the configured ones).
+
+    Example:
+        >>> result = txnlp.run(frame)                          # doctest: +SKIP
+        >>> result.themes[["label", "size", "shared_rank"]]     # doctest: +SKIP
     """
     settings = settings or Settings()
     run_date = run_date_or_today(run_date)
-    output_dir = Path(output_dir)
-    stage_dir = output_dir / ".stage"
-    run_id = models.pop("run_id", None) or new_run_id()
-    try:
-        with run_context(run_id):
-            notify(progress, "stage", 0, 1)
-            stage(inputs if isinstance(inputs, (list, tuple)) else [inputs], stage_dir, settings)
-            notify(progress, "stage", 1, 1)
-        return mine(stage_dir, output_dir, settings, run_id=run_id, run_date=run_date, progress=progress, **models)
-    finally:
-        cleanup_stage(stage_dir)
+    run_id = run_id or new_run_id()
+    with run_context(run_id):
+        notify(progress, "stage", 0, 1)
+        frame, info = stage_inputs(inputs, settings)
+        notify(progress, "stage", 1, 1)
+        return _mine(frame, info, None if output_dir is None else Path(output_dir), settings, embedder, sentiment,
+                     pillar, run_id, run_date, progress, None, {})
 
 
 def _order_columns(comments: pd.DataFrame) -> pd.DataFrame:

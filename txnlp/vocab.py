@@ -48,6 +48,8 @@ LANG = "lang"
 KNOWN_INPUT_COLUMNS: tuple[str, ...] = (ID, TEXT, AUDIENCE, CHANNEL, CREATED_AT, SCORE, LANG, SOURCE)
 
 # --- columns added by stages ------------------------------------------------
+# A `created_at` value that is not an ISO date or timestamp, as given (the column itself is then empty).
+CREATED_AT_RAW = "created_at_raw"
 INPUT_FILE = "input_file"
 INPUT_ROW = "input_row"
 # Columns txnlp fills itself when it reads a row; every other column of a row is passthrough.

@@ -78,6 +78,28 @@ def files_source(name: str, path: str | Path, audience: str) -> SourceSettings:
     return SourceSettings(name=name, kind="files", path=folder, glob=pattern, audience=audience)
 
 
+FRAME_INPUT = "dataframe"
+
+
+def frame_batch(frame: pd.DataFrame, audience: str, name: str = FRAME_INPUT) -> SourceBatch:
+    """A DataFrame handed to `txnlp.run`, read as a one-off file named `name` would be.
+
+    Its records go through the same mapping as a file's rows (ids, audience, `source` = its own column
+    or `name`, undecodable text quarantined), so a frame and a file of the same rows stage the same.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise InputDataError(f"{name}: expected a pandas DataFrame, got {type(frame).__name__}")
+    spec = SourceSettings(name=name, kind="files", path=Path(name), audience=audience)
+    batch = SourceBatch(spec.name, "frame")
+    key = hashlib.sha256(frame.to_json(orient="split", date_format="iso", default_handler=str).encode(
+        "utf-8", "surrogatepass")).hexdigest()
+    records = [(i + 1, row) for i, row in enumerate(frame.to_dict("records"))]
+    _add_records(batch, spec, name, records, [], key, one_off=True)
+    batch.inputs.append({"path": name, "rows": batch.rows_read})
+    log.info("input %s: %d rows read from a DataFrame", name, batch.rows_read)
+    return batch
+
+
 def read_source(spec: SourceSettings, *, watermark=None, seen_files: frozenset[str] = frozenset(),
                 sniff_bytes: int = 65536, one_off: bool = False) -> SourceBatch:
     """Rows of `spec` newer than `watermark` (sql) or in files not in `seen_files` (files).
@@ -96,6 +118,8 @@ def rows_frame(rows: list[dict]) -> pd.DataFrame:
 
     Object dtype first, so a text 0 stays "0" and not 0.0; passthrough values become text, as values
     of several types would not fit one parquet column (and text is what redaction reads).
+    `created_at` becomes a UTC timestamp (`parse_created_at`); a value that is not a date is kept, as
+    text, in the passthrough column `created_at_raw` (redacted like the others), never dropped.
     """
     frame = pd.DataFrame(rows, dtype=object)
     for col in V.OWN_COLUMNS:
@@ -103,12 +127,26 @@ def rows_frame(rows: list[dict]) -> pd.DataFrame:
             frame[col] = None
     frame[V.TEXT] = frame[V.TEXT].map(_as_text)
     frame[V.SCORE] = pd.to_numeric(frame[V.SCORE].map(_numeric_or_none), errors="coerce")
-    for col in (V.CHANNEL, V.LANG, V.CREATED_AT):
+    for col in (V.CHANNEL, V.LANG):
         frame[col] = frame[col].map(_as_text)
+    frame[V.CREATED_AT], frame[V.CREATED_AT_RAW] = parse_created_at(frame[V.CREATED_AT])
     for col in frame.columns:
         if col not in V.KNOWN_INPUT_COLUMNS and frame[col].dtype == object and col != V.INPUT_ROW:
             frame[col] = frame[col].map(_as_text)
     return frame
+
+
+def parse_created_at(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(UTC timestamps, the text of values given that are no ISO 8601 date or timestamp).
+
+    ISO 8601 only (`2026-11-22`, `2026-11-01T09:33:28Z`, `2026-11-01 09:33:28+01:00`): a day-first or
+    month-first date such as 03/04/2026 can't be read without guessing, so it is kept as given instead.
+    A timestamp without an offset is taken as UTC.
+    """
+    text = values.map(lambda v: (_as_text(v) or "").strip() or None).astype(object)
+    parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").astype("datetime64[ns, UTC]")
+    raw = text.where(parsed.isna() & text.notna(), None).astype(object)
+    return parsed, raw
 
 
 def _numeric_or_none(value):

@@ -5,7 +5,8 @@ directory txnlp publishes goes through `atomic_write` or `atomic_write_dir`.
 
 CSV files are for spreadsheets, so a text cell a spreadsheet would run as a formula is written with
 a leading `'` (OWASP's advice against CSV injection); parquet keeps the text as is, and
-`read_table_csv` undoes the quoting for the pipeline's own read-back.
+`read_table_csv` undoes the quoting for the pipeline's own read-back. Nested columns (`txnlp.nested`)
+are native list/struct columns in parquet and JSON text in CSV.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+
+from txnlp.nested import arrow_table, json_cells
 
 # mkstemp/mkdtemp create 0600/0700 entries; published outputs are meant for analysts, so apply the usual umask.
 _UMASK = os.umask(0)
@@ -130,11 +133,14 @@ def read_table_csv(path: Path) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, directory: Path, name: str, formats=("parquet", "csv")) -> list[Path]:
-    """`name.parquet` and `name.csv` in `directory`. Object columns are written as strings in CSV, spreadsheet-safe."""
+    """`name.parquet` and `name.csv` in `directory`: nested columns native in parquet, JSON text in CSV (spreadsheet-safe)."""
+    import pyarrow.parquet as pq
+
     paths = []
     if "parquet" in formats:
-        paths.append(atomic_write(Path(directory) / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False)))
+        table = arrow_table(frame)
+        paths.append(atomic_write(Path(directory) / f"{name}.parquet", lambda p: pq.write_table(table, p)))
     if "csv" in formats:
-        safe = spreadsheet_safe(frame)
+        safe = spreadsheet_safe(json_cells(frame))
         paths.append(atomic_write(Path(directory) / f"{name}.csv", lambda p: safe.to_csv(p, index=False)))
     return paths

@@ -7,11 +7,11 @@ capped set of comments per theme to read (`theme_comments`).
 """
 from __future__ import annotations
 
-import json
 import math
 
 import pandas as pd
 
+from txnlp import nested
 from txnlp import vocab as V
 
 # The columns the analyst filters on in the page, in the order of the select boxes.
@@ -39,13 +39,9 @@ def kpi_rows(kpis: pd.DataFrame, dimension: str) -> list[dict]:
     return sorted(rows, key=lambda r: -r["volume"]["figure"])
 
 
-def _json(value, default):
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return default
-    return value if value is not None else default
+def _nested(row: dict, column: str, default):
+    """A nested cell of a published table as a plain dict or list (`txnlp.nested.decode`); `default` if absent."""
+    return nested.decode(column, row.get(column), default)
 
 
 def _quotes(group: pd.DataFrame, n: int, *, negative_first: bool = True) -> list[dict]:
@@ -70,18 +66,18 @@ def shared_pain_points(pain_points: pd.DataFrame, comments: pd.DataFrame, *, top
     """
     out = []
     for p in pain_points.sort_values("shared_rank").head(top).to_dict("records"):
-        sizes = _json(p["audiences"], {})
-        negative = _json(p.get("negative_audiences"), None)
+        sizes = _nested(p, "audiences", {})
+        negative = _nested(p, "negative_audiences", None)
         if negative is None:
             negative = _negative_counts(comments, p[V.THEME_ID])
-        quotes = _json(p["silo_quotes"], {})
+        quotes = _nested(p, "silo_quotes", {})
         silos = sorted(({"audience": a, "n": int(n), "negative": int(negative.get(a, 0)), "quotes": quotes.get(a, [])}
                         for a, n in sizes.items()), key=lambda r: (-r["negative"], r["audience"]))
         out.append({"theme_id": int(p[V.THEME_ID]), "rank": int(p["shared_rank"]), "label": p["label"],
                     "size": int(p["size"]), "share_negative": float(p["share_negative"]),
                     "shared_score": float(p["shared_score"]), "silos": silos,
                     "shared": sum(1 for s in silos if s["negative"] > 0 and s["audience"] != V.UNKNOWN) > 1,
-                    "pillars": _json(p.get("pillars"), {}), "languages": _json(p.get("languages"), {}),
+                    "pillars": _nested(p, "pillars", {}), "languages": _nested(p, "languages", {}),
                     "why": str(p["why"]) if isinstance(p.get("why"), str) else None, "why_parts": _why_parts(p, negative)})
     return out
 
@@ -97,11 +93,11 @@ def _why_parts(row: dict, negative: dict[str, int]) -> dict | None:
     """
     if any(_missing(row.get(c)) for c in WHY_PARTS if c != "negative_audiences"):
         return None
-    audiences = _json(row["audiences"], {})
+    audiences = _nested(row, "audiences", {})
     return {"negative": int(row["n_negative"]), "size": int(row["size"]),
             "negative_by_silo": {a: int(negative.get(a, 0)) for a in audiences},
-            "pillars": len(_json(row["pillars"], {})), "channels": len(_json(row["channels"], {})),
-            "languages": len(_json(row["languages"], {})), "ex_cx_link": bool(row["ex_cx_link"])}
+            "pillars": len(_nested(row, "pillars", {})), "channels": len(_nested(row, "channels", {})),
+            "languages": len(_nested(row, "languages", {})), "ex_cx_link": bool(row["ex_cx_link"])}
 
 
 def why_text(point: dict, t, fmt, lang: str) -> str:
@@ -131,14 +127,14 @@ def ex_cx_links(pain_points: pd.DataFrame, comments: pd.DataFrame, *, employee: 
     overlap first, with the table's employee and customer quotes."""
     out = []
     for p in pain_points[pain_points["ex_cx_link"].astype(bool)].to_dict("records"):
-        negative = _json(p.get("negative_audiences"), None)
+        negative = _nested(p, "negative_audiences", None)
         if negative is None:
             negative = _negative_counts(comments, p[V.THEME_ID])
         out.append({"theme_id": int(p[V.THEME_ID]), "label": p["label"],
                     "n_employee": sum(int(negative.get(a, 0)) for a in employee),
                     "n_customer": sum(int(negative.get(a, 0)) for a in customer),
-                    "employee_quotes": _json(p["employee_quotes"], []),
-                    "customer_quotes": _json(p["customer_quotes"], [])})
+                    "employee_quotes": _nested(p, "employee_quotes", []),
+                    "customer_quotes": _nested(p, "customer_quotes", [])})
     return sorted(out, key=lambda r: (-min(r["n_employee"], r["n_customer"]), -(r["n_employee"] + r["n_customer"]),
                                       r["theme_id"]))
 
@@ -177,8 +173,8 @@ def all_themes(themes: pd.DataFrame) -> list[dict]:
         rows.append({"theme_id": tid, "label": r["label"], "size": int(r["size"]),
                      "share_negative": float(r["share_negative"]), "mean_sentiment": float(r["mean_sentiment"]),
                      "rank": None if pd.isna(r["shared_rank"]) else int(r["shared_rank"]),
-                     "audiences": _json(r["audiences"], {}), "languages": _json(r["languages"], {}),
-                     "keywords": _json(r["keywords"], {}), "unthemed": tid == V.OUTLIER_THEME, **flags[tid]})
+                     "audiences": _nested(r, "audiences", {}), "languages": _nested(r, "languages", {}),
+                     "keywords": _nested(r, "keywords", {}), "unthemed": tid == V.OUTLIER_THEME, **flags[tid]})
     return sorted(rows, key=lambda r: (r["unthemed"], r["rank"] or 10**9, r["theme_id"]))
 
 

@@ -10,13 +10,13 @@ The label is a phrase in the report language (phrases.py): keywords told an anal
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from txnlp import nested
 from txnlp import vocab as V
 from txnlp.themes.ids import unit_rows
 from txnlp.themes.phrases import (class_tfidf, distinctiveness, label_phrases, lemma, phrase_table, stop_words,
@@ -130,8 +130,7 @@ def describe_themes(frame: pd.DataFrame, embeddings: np.ndarray, labels: np.ndar
             source = "nearest-theme" if label else "other-language"
             label = label or _dominant_label(keywords[t], label_words)
         rows.append({V.THEME_ID: t, "label": label, "label_source": source,
-                     "keywords": json.dumps(keywords[t], ensure_ascii=False),
-                     "quotes": json.dumps(quotes, ensure_ascii=False)})
+                     "keywords": nested.encode("keywords", keywords[t]), "quotes": quotes})
     return pd.DataFrame(rows)
 
 

@@ -250,6 +250,13 @@ class ThemeModel:
             log.warning("theme edits name unknown theme ids %s (kept, not applied)", unknown)
         reported, scores, labels = _report_units(units, x, unit_ids, merged, len(frame))
         mode = "full" if full else "incremental"
+        # Two themes of the minimum size: fewer units than that can't be clustered into themes at all.
+        need = 2 * self.min_theme_size
+        themed = bool((reported >= 0).any())
+        if not themed:
+            log.warning("themes: none formed from %d units%s; every comment is unthemed (-1)", len(units),
+                        f": too few to form themes (need {need}, twice cluster.min_cluster_size)" if len(units) < need
+                        else " (no cluster passed cluster.min_cluster_size, min_similarity and min_coherence)")
         self.labels_ = labels
         self.ids_ = np.asarray(present, dtype=int)
         self.centroids_ = np.asarray(cents, dtype=np.float32)
@@ -261,6 +268,7 @@ class ThemeModel:
         self.edits_ = edits
         self.mode_ = mode
         self.report_ = {"mode": mode, "units": len(units), "unit_outliers": int((reported == V.OUTLIER_THEME).sum()),
+                        "too_few_comments": not themed and len(units) < need, "units_needed": need,
                         "edits": {"renamed": sorted(set(edits.rename) - set(unknown)),
                                   "merged": {str(k): v for k, v in merged.items()},
                                   "ignored": sorted(set(edits.ignore) - set(unknown)), "pins": pins,

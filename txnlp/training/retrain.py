@@ -9,7 +9,6 @@ The steps behind the Prefect flow `retrain-classifier` (pipelines/retrain.py), e
 from __future__ import annotations
 
 import logging
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from txnlp import vocab as V
 from txnlp.errors import ConfigError, InputDataError
 from txnlp.training.evaluate import labelled_sample, report_by_group
 from txnlp.io.labelled import read_labelled
-from txnlp.training.champions import champion, gate, promote, summarise_metrics
+from txnlp.training.champions import champion, gate, place_model, promote, summarise_metrics
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +116,7 @@ def decide_and_promote(task: str, registry_path: Path, challenger_dir: Path, cha
     log.info("%s gate: %s (%s)", task, "pass" if ok else "refuse", reason)
     if not ok or dry_run:
         return result
-    model_id = load_model(task, challenger_dir).meta_.get("model_id", Path(challenger_dir).name)
-    target = Path(models_root) / task / model_id
-    if target.resolve() != Path(challenger_dir).resolve():
-        if target.exists():
-            target = target.with_name(f"{model_id}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(challenger_dir, target)
+    target = place_model(challenger_dir, models_root, task)
     entry = promote(registry_path, task, target, challenger_metrics)
     result.update(promoted=True, model_id=entry["model_id"], path=str(target))
     return result
@@ -136,6 +129,23 @@ def champion_metrics_on(task: str, registry_path: Path, sets: dict, embedder, fe
     if champion(registry_path, task) is None:
         return None
     return evaluate_model(task, champion_dir(registry_path, task), sets, embedder, feature_embedder)
+
+
+def measure_against_champion(task: str, registry_path: Path, model_dir: Path, sets: dict, embedder,
+                             feature_embedder=None, max_drop: float = 0.02) -> dict:
+    """`model_dir` and the registry's champion on the same `sets`, and whether the gate would pass.
+
+    For `txnlp models promote`, which skips the gate but must not do so silently: {"measured": False}
+    without evaluation data; else the gate figures of both (champion None when there is none), and
+    `better` / `reason` from `gate`.
+    """
+    if not sets:
+        return {"measured": False, "reason": "no evaluation data to measure on"}
+    challenger = evaluate_model(task, model_dir, sets, embedder, feature_embedder)["gate"]
+    current = champion_metrics_on(task, registry_path, sets, embedder, feature_embedder)
+    better, reason = gate(challenger, current["gate"] if current else None, max_drop=max_drop)
+    return {"measured": True, "better": better, "reason": reason, "challenger": challenger,
+            "champion": current["gate"] if current else None, "sets": {k: len(v) for k, v in sets.items()}}
 
 
 def train_challenger(task: str, train_files: list[Path], out_dir: Path, embedder, *, definitions: Path | None = None,

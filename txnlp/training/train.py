@@ -32,6 +32,32 @@ def data_hash(texts, labels) -> str:
     return h.hexdigest()[:16]
 
 
+def data_sources(frame: pd.DataFrame, paths) -> list[dict]:
+    """The files a model was really trained or measured on: path as given and rows read from it, for its card."""
+    rows = frame["file"].value_counts().to_dict()
+    return [{"path": str(p), "rows": int(rows.get(Path(p).name, 0))} for p in paths]
+
+
+def overlap(train_texts, eval_texts) -> int:
+    """How many evaluation texts also occur (after strip and casefold) in the training texts: the card says so."""
+    seen = {str(t).strip().casefold() for t in train_texts}
+    return int(sum(str(t).strip().casefold() in seen for t in eval_texts))
+
+
+def summary_line(meta: dict, out_dir: Path) -> str:
+    """One line for the end of `txnlp train`: the model, the data it used, where it is, and what it measured."""
+    seconds = sum(meta.get("seconds", {}).values())
+    files = meta.get("train_data", [])
+    line = (f"trained {meta['model_id']} on {meta['train_rows']:,} rows from {len(files)} source(s) in {seconds:.1f} s"
+            f" -> {out_dir}")
+    overall = meta.get("metrics", {}).get("all")
+    if overall is None:
+        return line + "; not measured (no evaluation data)"
+    by_lang = ", ".join(f"{k} {v['macro_f1']:.3f}" for k, v in meta["metrics"].items() if k != "all")
+    return (line + f"; macro-F1 {overall['macro_f1']:.3f} on {overall['n']:,} evaluation rows"
+            + (f" ({by_lang})" if by_lang else ""))
+
+
 def select_and_fit(embeddings: np.ndarray, labels: np.ndarray, c_grid=(0.25, 1.0, 4.0), seed: int = 0,
                    holdout: float = 0.15, features: str = "base") -> tuple[LinearSentimentClassifier, dict]:
     """Pick C on a stratified hold-out of the training data, then refit on all of it.
@@ -79,22 +105,24 @@ def train_sentiment(train_files: list[Path], out_dir: Path, embedder, *, eval_fi
     clf, selection = select_and_fit(x_train, train["label"].to_numpy(dtype=object), c_grid=c_grid, seed=seed,
                                     features=features)
     fit_s = time.perf_counter() - t1
-    metrics = {}
+    metrics, eval_data, eval_overlap = {}, [], 0
     if eval_files:
         evaluation = read_labelled(eval_files, V.SENTIMENTS)
         x_eval = sentiment_matrix(evaluation["text"].tolist(), embedder, features, feature_embedder)
         metrics = report_by_group(evaluation, clf.predict(x_eval), V.SENTIMENTS, group="lang")
+        eval_data, eval_overlap = data_sources(evaluation, eval_files), overlap(train["text"], evaluation["text"])
     embedder_id = getattr(embedder, "model_id", type(embedder).__name__)
     meta = {
         "model_id": f"sentiment-{features.replace('+', '-')}-{data_hash(train['text'], train['label'])[:8]}",
         "task": "sentiment", "features": features,
         "embedder": embedder_id + (f" + {feature_embedder.model_id}" if feature_embedder is not None else ""),
         "embedder_prefix": getattr(embedder, "prefix", ""),
-        "train_files": sorted(set(train["file"])), "train_rows": len(train),
+        "train_files": sorted(set(train["file"])), "train_data": data_sources(train, train_files),
+        "train_rows": len(train),
         "train_label_counts": train["label"].value_counts().to_dict(),
         "train_data_hash": data_hash(train["text"], train["label"]),
         "c_selection": selection, "temperature": round(clf.temperature_, 4),
-        "eval_files": [Path(p).name for p in eval_files or []],
+        "eval_files": [Path(p).name for p in eval_files or []], "eval_data": eval_data, "eval_overlap": eval_overlap,
         "metrics": {k: {"n": v["n"], "macro_f1": v["macro_f1"]} for k, v in metrics.items()},
         "approaches": approaches or {}, "notes": notes,
         "seconds": {"embed_train": round(embed_s, 1), "fit": round(fit_s, 1)},
@@ -140,14 +168,19 @@ def train_pillar(train_files: list[Path] | None, out_dir: Path, embedder, *, def
     x = embedder.encode(train["text"].tolist())
     clf = LinearPillarClassifier(C=C, context_weight=context_weight, seed=seed).fit(x, train["label"].to_numpy(), train)
     fit_s = time.perf_counter() - t0
-    metrics = evaluate_pillar(clf, eval_frame, embedder) if eval_frame is not None and len(eval_frame) else {}
+    measured = eval_frame is not None and len(eval_frame) > 0
+    metrics = evaluate_pillar(clf, eval_frame, embedder) if measured else {}
+    sources = ([{"path": str(definitions), "rows": int((train["file"] == Path(definitions).name).sum())}]
+               if definitions is not None else []) + (data_sources(train, train_files) if train_files else [])
     meta = {
         "model_id": f"pillar-linear-{data_hash(train['text'], train['label'])[:8]}", "task": "pillar",
         "embedder": getattr(embedder, "model_id", type(embedder).__name__),
-        "train_sources": sorted(set(train["file"])), "train_rows": len(train),
+        "train_sources": sorted(set(train["file"])), "train_data": sources, "train_rows": len(train),
         "train_label_counts": train["label"].value_counts().to_dict(),
         "train_data_hash": data_hash(train["text"], train["label"]),
-        "context_values": clf.context_values_, "eval_name": eval_name,
+        "context_values": clf.context_values_, "eval_name": eval_name if measured else "",
+        "eval_rows": len(eval_frame) if measured else 0,
+        "eval_overlap": overlap(train["text"], eval_frame["text"]) if measured else 0,
         "metrics": {k: {"n": v["n"], "macro_f1": v["macro_f1"]} for k, v in metrics.items()},
         "approaches": approaches or {}, "seconds": {"embed_and_fit": round(fit_s, 1)},
         "date": date.today().isoformat(),
