@@ -112,6 +112,24 @@ class ModelsSettings(BaseModel):
     max_language_drop: float = Field(0.02, ge=0, description="macro-F1 a language may lose at promotion")
 
 
+class FinetuneSettings(BaseModel):
+    """Fine-tuning the champion's top layers and heads (`txnlp train --data`, the retrain flow).
+
+    Defaults are the settings the committed champion was trained with (its model card).
+    """
+
+    top_layers: int = Field(3, ge=1, description="top encoder layers fine-tuned (only for a model trained from the base)")
+    epochs: int = Field(3, ge=1, description="at most; early stopping on a split of the training rows may stop sooner")
+    lr_layers: float = Field(5e-5, gt=0)
+    lr_heads: float = Field(1e-3, gt=0)
+    batch_size: int = Field(32, ge=1)
+    max_length: int = Field(128, ge=8, le=512, description="tokens per training text")
+    patience: int = Field(2, ge=1, description="dev evaluations without a better score before stopping")
+    replay_rows: int = Field(2000, ge=0, description="rows of the original training data mixed into a retrain")
+    # Where the replay rows come from: the feedback register in the repo, and the public sets when present.
+    replay_dirs: tuple[Path, ...] = (Path("data/train"), Path("../shared/train/sentiment"))
+
+
 class ClusterSettings(BaseModel):
     # spectral (kNN graph) on language-centred e5+USE: best or tied on the sample, data/sample_b and real
     # rail feedback (README, "Themes"); k is chosen per run by stability unless n_clusters is set.
@@ -282,6 +300,7 @@ class Settings(BaseSettings):
     report: ReportSettings = ReportSettings()
     ingest: IngestSettings = IngestSettings()
     models: ModelsSettings = ModelsSettings()
+    finetune: FinetuneSettings = FinetuneSettings()
     scale: ScaleSettings = ScaleSettings()
     seed: int = 0
 

@@ -23,13 +23,16 @@ from txnlp import __version__
 from txnlp import vocab as V
 from txnlp.classify import (LinearPillarClassifier, LinearSentimentClassifier, PillarTagger, PrototypePillarClassifier,
                        SentimentTagger, read_definitions)
+from txnlp.classify.finetuned import FineTunedTagger
 from txnlp.classify.sentiment import needs_use
 from txnlp.config import Settings, SourceSettings
 from txnlp.embed import Embedder, USEEmbedder
 from txnlp.embed.factory import build_embedder, build_use_embedder
+from txnlp.embed.split_encoder import KIND as SPLIT_KIND, SplitEncoder
 from txnlp.errors import ArtifactError, ConfigError, TxnlpError
 from txnlp.themes.edits import load_edits
 from txnlp.io import theme_store
+from txnlp.io.artifacts import model_kind
 from txnlp.io.read import expand_inputs
 from txnlp.io.sources import CONTENT_ID_FIELDS, Seen, SourceBatch, files_source, read_source, rows_frame
 from txnlp.report.build import publish_report
@@ -110,11 +113,24 @@ def _champion_dir(settings: Settings, task: str) -> Path | None:
     return champion_dir(settings.models.registry, task)
 
 
-def load_sentiment(settings: Settings) -> LinearSentimentClassifier:
-    """The registry's sentiment champion, else `sentiment.model_dir` (an explicit model_dir wins)."""
+def load_sentiment(settings: Settings) -> LinearSentimentClassifier | SplitEncoder:
+    """The registry's sentiment champion, else `sentiment.model_dir` (an explicit model_dir wins).
+
+    A fine-tuned champion (a split-encoder directory) is loaded on the configured base encoder and
+    serves the pillar too; a linear head reads the shared embeddings.
+    """
     model_dir = _champion_dir(settings, "sentiment") or Path(settings.sentiment.model_dir)
     if not model_dir.exists():
         raise ArtifactError(f"sentiment model not found at {model_dir}; train one with `txnlp train sentiment`")
+    if model_kind(model_dir) == SPLIT_KIND:
+        e = settings.embed
+        if e.kind == "fake":
+            raise ConfigError(f"sentiment model {model_dir} is a fine-tuned encoder; it cannot run on the fake "
+                              "embedder (set sentiment.model_dir to a linear head)")
+        from txnlp.embed.sentence_transformers import resolve_model
+
+        return SplitEncoder.load(model_dir, resolve_model(e.model, e.cache_dir), max_seq_length=e.max_seq_length,
+                                 batch_size=e.batch_size, threads=e.threads or os.cpu_count() or 1)
     return LinearSentimentClassifier.load(model_dir)
 
 
@@ -257,20 +273,27 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
           run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict) -> RunResult:
     info = json.loads((stage_dir / STAGE_INFO).read_text())
     frame = pd.read_parquet(stage_dir / STAGED)
-    embedder = embedder or make_embedder(settings)
     sentiment = sentiment or load_sentiment(settings)
-    pillar = pillar or load_pillar(settings, embedder)
-    if progress is not None:
-        embedder = with_progress(embedder, progress)
-    use = build_use_embedder(settings.embed)  # shared; loads only when first used
-    tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
     s = settings.sentiment
-    sentences = SentenceTagger(SentenceSplitter(split_contrast=s.split_contrast, max_sentences=s.max_sentences),
-                               embedder, tagger, pillar_tagger, mixed_threshold=s.mixed_threshold,
-                               long_text_chars=s.long_text_chars) if s.sentences else None
-    themer = build_themer(settings, make_second_embedder(settings, embedder, use))
-    pipeline = build_pipeline(settings, embedder=embedder, sentiment=tagger, pillar=pillar_tagger, themer=themer,
-                              sentences=sentences)
+    splitter = SentenceSplitter(split_contrast=s.split_contrast, max_sentences=s.max_sentences)
+    use = build_use_embedder(settings.embed)  # shared; loads only when first used
+    if isinstance(sentiment, SplitEncoder):  # the fine-tuned champion: one pass, both heads
+        tasks = FineTunedTagger(sentiment, splitter if s.sentences else None, mixed_threshold=s.mixed_threshold,
+                                chunk_size=settings.embed.chunk_size, progress=progress)
+        embedder, pillar = embedder or tasks, sentiment
+        themer = build_themer(settings, make_second_embedder(settings, embedder, use))
+        pipeline = build_pipeline(settings, embedder=embedder, sentiment=None, pillar=None, themer=themer, tasks=tasks)
+    else:
+        embedder = embedder or make_embedder(settings)
+        pillar = pillar or load_pillar(settings, embedder)
+        if progress is not None:
+            embedder = with_progress(embedder, progress)
+        tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
+        sentences = SentenceTagger(splitter, embedder, tagger, pillar_tagger, mixed_threshold=s.mixed_threshold,
+                                   long_text_chars=s.long_text_chars) if s.sentences else None
+        themer = build_themer(settings, make_second_embedder(settings, embedder, use))
+        pipeline = build_pipeline(settings, embedder=embedder, sentiment=tagger, pillar=pillar_tagger, themer=themer,
+                                  sentences=sentences)
     theme_dir = theme_store.state_dir(output_dir, settings.tracking.state_dir)
     embedder_id = getattr(embedder, "model_id", type(embedder).__name__)
     previous_state = theme_store.load_state(theme_dir, embedder_id, run_id)
