@@ -20,7 +20,6 @@ import fcntl
 import hashlib
 import json
 import logging
-import re
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from txnlp import vocab as V
-from txnlp.config import Settings, SourceSettings
+from txnlp.config import Settings, SourceSettings, source_slug
 from txnlp.errors import ConfigError, SourceError, TxnlpError
 from txnlp.io import publish as P
 from txnlp.io.sources import Seen, files_source
@@ -59,7 +58,7 @@ def plan_sources(settings: Settings, inputs: list[str | Path] | None = None, *,
     """Configured sources, plus one implicit `files` source per ad-hoc input path."""
     sources = list(settings.ingest.sources) if configured else []
     for raw in inputs or []:
-        name = "input-" + (re.sub(r"[^A-Za-z0-9_.-]", "_", Path(raw).stem) or "root")
+        name = source_slug("input-" + Path(raw).stem)
         sources.append(files_source(name, raw, settings.input.default_audience))
     names = [s.name for s in sources]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -79,7 +78,8 @@ def state_store(settings: Settings) -> StateStore:
 
 
 def stage_root(settings: Settings, run_date: str) -> Path:
-    return Path(settings.ingest.runs_dir) / ".stage" / run_date
+    """`runs/.stage/<run_date>/`; the date is checked here too, as it names a folder that staging rewrites."""
+    return Path(settings.ingest.runs_dir) / ".stage" / run_date_or_today(run_date)
 
 
 # --- step 1: one source -------------------------------------------------------------------------
