@@ -107,6 +107,7 @@ def stage_source(spec: SourceSettings, stage_dir: str | Path, settings: Settings
         "rows_read": batch.rows_read, "rows_already_processed": staged.skipped, "quarantine": staged.quarantine,
         "files": batch.files, "watermark": encode_watermark(watermark) if watermark is not None else None,
         "timings": staged.timings, "redactions": redaction_counts(staged.frame),
+        "scores_unparsed": staged.scores_unparsed,
     })
     log.info("source %s: %d read, %d already processed, %d quarantined, %d staged", spec.name, batch.rows_read,
              staged.skipped, len(staged.quarantine), len(staged.frame))
@@ -163,6 +164,7 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
             "rows_in": len(frame) + len(quarantine), "quarantine": quarantine,
             "timings": _sum_dicts(i["timings"] for i in infos),
             "redactions": _sum_dicts(i["redactions"] for i in infos),
+            "scores_unparsed": sum(i.get("scores_unparsed", 0) for i in infos),
         })
         # Counted from what was staged (mine checks it writes every row it was given), so the per-source
         # counts are in the manifest before mine builds the report: the report is built once, with them.
@@ -282,6 +284,7 @@ def _per_source(infos: list[dict], comments: pd.DataFrame, quarantine: pd.DataFr
             "rows_quarantined": len(q), "rows_already_processed": i["rows_already_processed"],
             "quarantine_reasons": q[V.REASON].value_counts().to_dict() if len(q) else {},
             "redactions": i["redactions"], "watermark": i["watermark"],
+            "scores_unparsed": i.get("scores_unparsed", 0),
         }
     for name, message in failed.items():
         per[name] = {"status": "failed", "error": message}

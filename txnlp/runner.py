@@ -166,6 +166,7 @@ class StagedRows:
     batches: list[SourceBatch]
     skipped: int = 0  # rows already processed by earlier runs, or repeated within this read
     timings: dict = field(default_factory=dict)
+    scores_unparsed: int = 0  # staged rows whose score was text that is not a number (left blank)
 
     @property
     def rows_read(self) -> int:
@@ -195,9 +196,13 @@ def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | 
         skipped = int((earlier | repeat).sum()) + len(quarantine) - len(fresh)
         frame, quarantine = frame.loc[~(earlier | repeat)].reset_index(drop=True), fresh
     kept, bad = screen(frame, max_text_chars=settings.input.max_text_chars)
+    unparsed = int(kept.pop(V.SCORE_UNPARSED).sum())
+    if unparsed:
+        log.warning("%d row(s) have a %s that is not a number: left blank, counted as scores_unparsed", unparsed,
+                    V.SCORE)
     timings = {"read": round(time.perf_counter() - t0, 4)}
     staged = build_text_pipeline(settings)(kept, timings)
-    return StagedRows(staged, quarantine + bad, batches, skipped, timings)
+    return StagedRows(staged, quarantine + bad, batches, skipped, timings, unparsed)
 
 
 def redaction_counts(frame: pd.DataFrame) -> dict[str, int]:
@@ -215,6 +220,7 @@ def stage(inputs: list[str | Path], stage_dir: Path, settings: Settings) -> Path
     write_json(stage_dir / STAGE_INFO, {
         "files": [_file_entry(e, b) for b in staged.batches for e in b.inputs], "rows_in": staged.rows_read,
         "quarantine": staged.quarantine, "timings": timings, "redactions": redaction_counts(staged.frame),
+        "scores_unparsed": staged.scores_unparsed,
     })
     log.info("staged %d rows (%d quarantined) into %s", len(staged.frame), len(staged.quarantine), stage_dir)
     return stage_dir
@@ -281,7 +287,8 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     comments = _order_columns(result.comments)
     quarantine = pd.DataFrame(info["quarantine"], columns=list(V.QUARANTINE_COLUMNS))
     counts = {"rows_in": int(info["rows_in"]), "rows_out": len(comments), "rows_quarantined": len(quarantine),
-              "themes": int((result.themes[V.THEME_ID] != V.OUTLIER_THEME).sum()) if len(result.themes) else 0}
+              "themes": int((result.themes[V.THEME_ID] != V.OUTLIER_THEME).sum()) if len(result.themes) else 0,
+              "scores_unparsed": int(info.get("scores_unparsed", 0))}
     if counts["rows_in"] != counts["rows_out"] + counts["rows_quarantined"]:
         raise TxnlpError(f"row count mismatch: rows_in={counts['rows_in']} != rows_out={counts['rows_out']} "
                          f"+ rows_quarantined={counts['rows_quarantined']}")

@@ -52,6 +52,9 @@ def decode_bytes(data: bytes) -> str:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    bomless = _utf16_without_bom(data)
+    if bomless is not None:
+        return bomless
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -64,6 +67,26 @@ def decode_bytes(data: bytes) -> str:
             except (UnicodeDecodeError, LookupError):
                 pass
     return data.decode("utf-8", errors="surrogateescape")
+
+
+def _utf16_without_bom(data: bytes, sample: int = 4096) -> str | None:
+    """`data` decoded as UTF-16 when it looks like it (no BOM), else None.
+
+    Delimiters, digits and line ends are ASCII, so in UTF-16 every second byte of them is NUL: one byte
+    position full of NULs and the other almost free of them. A UTF-8 file with a few stray NULs has
+    neither (those rows are quarantined, not the file misread).
+    """
+    head = data[:sample]
+    if len(data) % 2 or len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0) / (len(head) / 2), head[1::2].count(0) / (len(head) / 2)
+    for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros >= 0.3 and other <= 0.02:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def sniff_delimiter(head: str) -> str:

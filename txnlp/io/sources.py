@@ -12,6 +12,8 @@ import glob
 import hashlib
 import json
 import logging
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -102,13 +104,29 @@ def rows_frame(rows: list[dict]) -> pd.DataFrame:
         if col not in frame.columns:
             frame[col] = None
     frame[V.TEXT] = frame[V.TEXT].map(_as_text)
-    frame[V.SCORE] = pd.to_numeric(frame[V.SCORE].map(_numeric_or_none), errors="coerce")
+    frame[V.SCORE], frame[V.SCORE_UNPARSED] = parse_scores(frame[V.SCORE])
     for col in (V.CHANNEL, V.LANG, V.CREATED_AT):
         frame[col] = frame[col].map(_as_text)
     for col in frame.columns:
         if col not in V.KNOWN_INPUT_COLUMNS and frame[col].dtype == object and col != V.INPUT_ROW:
             frame[col] = frame[col].map(_as_text)
     return frame
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def parse_scores(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(numbers, unparsed): scores as floats, "9,5" read as 9.5; `unparsed` marks given text that is no number.
+
+    Exports from Dutch, German and Russian spreadsheets write a decimal comma. Text such as "ten" stays
+    blank, but is marked so that staging counts it and the manifest shows it, rather than losing it quietly.
+    """
+    given = values.map(_numeric_or_none).map(lambda v: v.strip() if isinstance(v, str) else v)
+    given = given.map(lambda v: v.replace(",", ".") if isinstance(v, str) and _DECIMAL_COMMA.fullmatch(v) else v)
+    numbers = pd.to_numeric(given, errors="coerce")
+    present = given.map(lambda v: not (v is None or v == "" or (isinstance(v, float) and math.isnan(v))))
+    return numbers, (present & numbers.isna()).astype(bool)
 
 
 def _numeric_or_none(value):
