@@ -196,7 +196,14 @@ def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: i
         try:
             sha = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as exc:
-            raise SourceError(spec.name, f"can't read {path.name} ({type(exc).__name__})") from None
+            # One file that can't be opened (permissions, a broken share) is one quarantine entry; the other
+            # files are published. It is not marked as seen, so a later run reads it once it can be opened.
+            log.warning("source %s: can't open %s (%s)", spec.name, path.name, type(exc).__name__)
+            source = path.stem if one_off else spec.name
+            batch.quarantine.append(_quarantine(source, path.name, 0, f"unreadable file ({type(exc).__name__})",
+                                                f"unopened:{path.name}"))
+            batch.inputs.append({"path": str(path), "rows": 1, "error": type(exc).__name__})
+            continue
         if sha in seen_files:
             batch.inputs.append({"path": str(path), "sha256": sha, "rows": 0, "skipped": "already processed"})
             continue
