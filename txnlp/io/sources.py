@@ -149,11 +149,10 @@ def _add_records(batch: SourceBatch, spec: SourceSettings, input_name: str, reco
         batch.quarantine.append(_quarantine(default_source, input_name, line, reason, key))
     mapped = [(line, {spec.columns.get(str(k), str(k)): v for k, v in record.items()}) for line, record in records]
     if mapped and not any(V.TEXT in row for _, row in mapped):
-        # Column names are not listed: a headerless file would put comment text into them.
-        n_columns = len({k for _, row in mapped for k in row})
+        columns = list(dict.fromkeys(k for _, row in mapped for k in row))
         if one_off:
-            raise InputDataError(f"{input_name}: column 'text' missing ({n_columns} columns found)")
-        reason = f"column 'text' missing after mapping ({n_columns} columns found)"
+            raise InputDataError(f"{input_name}: column 'text' missing{header_hint(columns)}")
+        reason = f"column 'text' missing after mapping{header_hint(columns)}"
         for line, _ in mapped:
             batch.quarantine.append(_quarantine(default_source, input_name, line, reason, key))
         log.warning("source %s: %s has no text column; %d rows quarantined", spec.name, input_name, len(mapped))
@@ -173,6 +172,24 @@ def _add_records(batch: SourceBatch, spec: SourceSettings, input_name: str, reco
         row[V.INPUT_FILE] = input_name
         row[V.INPUT_ROW] = line
         batch.rows.append(row)
+
+
+# What a column name looks like; a header cell that doesn't (digits and '@', spaces, long) is likely data.
+_COLUMN_NAME = re.compile(r"[^\W\d][\w .()/-]{0,39}")
+
+
+def header_hint(columns: list[str]) -> str:
+    """" (N columns found ...)" for an error message: counts and 1-based positions, never the names.
+
+    Column names are not listed: a file without a header row puts its first data row there, and
+    that row's comment text, phone number or e-mail address would reach stderr and Prefect's database.
+    """
+    odd = [i + 1 for i, c in enumerate(columns) if not _COLUMN_NAME.fullmatch(str(c).strip())]
+    if not odd:
+        return f" ({len(columns)} columns found)"
+    shown = ", ".join(map(str, odd[:10])) + (" ..." if len(odd) > 10 else "")
+    return (f" ({len(columns)} columns found; the header looks like data, not column names, at column(s) {shown}:"
+            " does the file have a header row?)")
 
 
 def _plain(value):
