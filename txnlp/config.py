@@ -313,6 +313,8 @@ class Settings(BaseSettings):
     models: ModelsSettings = ModelsSettings()
     scale: ScaleSettings = ScaleSettings()
     seed: int = 0
+    # Seconds a run waits for another run on the same output folder or state store before stopping.
+    lock_timeout_s: float = Field(60.0, ge=0)
 
     def public_dump(self) -> dict:
         """The settings as JSON-ready data with every source URL's password masked: what a manifest may publish.

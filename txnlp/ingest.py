@@ -16,7 +16,6 @@ at all; it is listed under the source's inputs as skipped.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -31,6 +30,7 @@ import pandas as pd
 from txnlp import vocab as V
 from txnlp.config import Settings, SourceSettings, source_slug
 from txnlp.errors import ConfigError, SourceError, TxnlpError
+from txnlp.io import lock, theme_store
 from txnlp.io import publish as P
 from txnlp.io.sources import Seen, files_source
 from txnlp.io.state import PUBLISHING, ROLLED_BACK, SourceCommit, StateStore, encode_watermark
@@ -75,6 +75,18 @@ def history_dir(settings: Settings) -> Path:
 
 def state_store(settings: Settings) -> StateStore:
     return StateStore(settings.ingest.state_path or Path(settings.ingest.runs_dir) / "state.sqlite")
+
+
+def run_locks(settings: Settings):
+    """The locks an incremental run holds from staging to commit: runs folder, state store, theme state, histories.
+
+    Staging sits in the runs folder, so a second run on it waits here instead of removing the first one's
+    staged sources. Reentrant: `publish_run` takes them again inside `run_sources` or the flow.
+    """
+    runs_dir = Path(settings.ingest.runs_dir)
+    return lock.hold_all([runs_dir, state_store(settings).path, history_dir(settings),
+                          theme_store.state_dir(runs_dir / "run", settings.tracking.state_dir),
+                          settings.report.history_dir or runs_dir / "history"], settings.lock_timeout_s)
 
 
 def stage_root(settings: Settings, run_date: str) -> Path:
@@ -132,8 +144,7 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
     runs_dir = Path(settings.ingest.runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
     failed = dict(failed or {})
-    with open(runs_dir / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with run_locks(settings):
         state = state_store(settings)
         _recover(state, runs_dir, history_dir(settings))
         infos = [json.loads((Path(d) / STAGE_INFO).read_text()) for d in stage_dirs]
@@ -195,9 +206,11 @@ def run_sources(settings: Settings, inputs: list[str | Path] | None = None, *, c
     """
     run_date = run_date_or_today(run_date)
     root = stage_root(settings, run_date)
-    staged, failed = gather_staged({spec.name: partial(stage_source, spec, root, settings, full_refresh=full_refresh)
-                                    for spec in plan_sources(settings, inputs, configured=configured)})
-    return publish_run(staged, settings, run_date=run_date, full_refresh=full_refresh, failed=failed, **models)
+    specs = plan_sources(settings, inputs, configured=configured)
+    with run_locks(settings):
+        staged, failed = gather_staged({spec.name: partial(stage_source, spec, root, settings,
+                                                           full_refresh=full_refresh) for spec in specs})
+        return publish_run(staged, settings, run_date=run_date, full_refresh=full_refresh, failed=failed, **models)
 
 
 def gather_staged(attempts: Mapping[str, Callable[[], str | Path]]) -> tuple[list[str | Path], dict[str, str]]:

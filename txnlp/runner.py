@@ -29,7 +29,7 @@ from txnlp.embed import Embedder, USEEmbedder
 from txnlp.embed.factory import build_embedder, build_use_embedder
 from txnlp.errors import ArtifactError, ConfigError, TxnlpError
 from txnlp.themes.edits import load_edits
-from txnlp.io import theme_store
+from txnlp.io import lock, theme_store
 from txnlp.io.read import expand_inputs
 from txnlp.io.sources import CONTENT_ID_FIELDS, Seen, SourceBatch, files_source, read_source, rows_frame
 from txnlp.report.build import publish_report
@@ -354,14 +354,27 @@ def run(inputs: list[str | Path], output_dir: str | Path, settings: Settings | N
     output_dir = Path(output_dir)
     stage_dir = output_dir / ".stage"
     run_id = models.pop("run_id", None) or new_run_id()
-    try:
-        with run_context(run_id):
-            notify(progress, "stage", 0, 1)
-            stage(inputs if isinstance(inputs, (list, tuple)) else [inputs], stage_dir, settings)
-            notify(progress, "stage", 1, 1)
-        return mine(stage_dir, output_dir, settings, run_id=run_id, run_date=run_date, progress=progress, **models)
-    finally:
-        cleanup_stage(stage_dir)
+    with run_locks(output_dir, settings):
+        try:
+            with run_context(run_id):
+                notify(progress, "stage", 0, 1)
+                stage(inputs if isinstance(inputs, (list, tuple)) else [inputs], stage_dir, settings)
+                notify(progress, "stage", 1, 1)
+            return mine(stage_dir, output_dir, settings, run_id=run_id, run_date=run_date, progress=progress,
+                        **models)
+        finally:
+            cleanup_stage(stage_dir)
+
+
+def run_locks(output_dir: Path, settings: Settings):
+    """The locks a one-off run into `output_dir` holds: the folder, its theme-state folder and its KPI history.
+
+    The last two are shared by sibling nightly folders by default (`<output>/../state`, `../history`).
+    """
+    output_dir = Path(output_dir)
+    kpi_history = settings.report.history_dir or output_dir.resolve().parent / "history"
+    return lock.hold_all([output_dir, theme_store.state_dir(output_dir, settings.tracking.state_dir), kpi_history],
+                         settings.lock_timeout_s)
 
 
 def _order_columns(comments: pd.DataFrame) -> pd.DataFrame:
