@@ -34,7 +34,7 @@ from txnlp.io import lock, theme_store
 from txnlp.io import publish as P
 from txnlp.io.sources import Seen, files_source
 from txnlp.io.state import PUBLISHING, ROLLED_BACK, SourceCommit, StateStore, encode_watermark
-from txnlp.io.write import read_table_csv, write_json
+from txnlp.io.write import PendingWrites, read_table_csv, write_json
 from txnlp.runner import STAGE_INFO, STAGED, RunResult, mine, redaction_counts, run_date_or_today, stage_rows
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,13 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
         extra = {"counts": _totals(per), "full_refresh": full_refresh, "sources": per}
         state.begin(run_id, run_date)
         tmp = P.tmp_run_dir(runs_dir, run_id)
-        result = mine(merged, tmp, settings, run_id=run_id, run_date=run_date, manifest_extra=extra, **models)
+        pending = PendingWrites()  # theme state and histories: put in place with the run, below
+        try:
+            result = mine(merged, tmp, settings, run_id=run_id, run_date=run_date, manifest_extra=extra,
+                          pending=pending, **models)
+        except BaseException:
+            pending.discard()
+            raise
         counts = result.counts
         final = P.move_into_place(tmp, runs_dir, run_id)
         P.write_history_part(history_dir(settings), "comments", pd.read_parquet(final / "comments.parquet"),
@@ -191,6 +197,7 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
         P.write_history_part(history_dir(settings), "quarantine", read_table_csv(final / "quarantine.csv"),
                              run_id, run_date)
         P.switch_latest(runs_dir, run_id)
+        pending.commit()
         state.commit(run_id, commits)
         _cleanup([*stage_dirs, merged])
     paths = {name: str(final / name) for name in result.paths}

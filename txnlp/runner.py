@@ -33,7 +33,7 @@ from txnlp.io import lock, theme_store
 from txnlp.io.read import expand_inputs
 from txnlp.io.sources import CONTENT_ID_FIELDS, Seen, SourceBatch, files_source, read_source, rows_frame
 from txnlp.report.build import publish_report
-from txnlp.io.write import write_json, write_table
+from txnlp.io.write import PendingWrites, write_json, write_table
 from txnlp.logs import run_context
 from txnlp.training.champions import champion_dir
 from txnlp.progress import ProgressCallback, notify, with_progress
@@ -241,7 +241,7 @@ def new_run_id() -> str:
 
 def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None, sentiment=None, pillar=None,
          run_id: str | None = None, run_date: str | None = None, progress: ProgressCallback | None = None,
-         embeddings=None, manifest_extra: dict | None = None) -> RunResult:
+         embeddings=None, manifest_extra: dict | None = None, pending: PendingWrites | None = None) -> RunResult:
     """Run the models on a staged folder and publish every output into `output_dir`.
 
     `run_date` (YYYY-MM-DD, default today UTC) is the night every output is filed under: theme
@@ -251,16 +251,29 @@ def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None
     replace the embedding stage.
     `manifest_extra`: fields the caller adds to manifest.json (its `counts` are added to the run's
     counts), written before the report is built so the report is built once, with them.
+    `pending`: theme state, theme history and KPI history are written there and put in place by the
+    caller's `pending.commit()` once it has published (ingest); without it, at the end of this call. A run
+    that fails or is killed before that leaves them as they were, so it never counts as a night.
     """
     run_id = run_id or new_run_id()
     run_date = run_date_or_today(run_date)
-    with run_context(run_id):
-        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, run_date,
-                     progress, embeddings, manifest_extra or {})
+    own = pending is None
+    pending = PendingWrites() if own else pending
+    try:
+        with run_context(run_id):
+            result = _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id,
+                           run_date, progress, embeddings, manifest_extra or {}, pending)
+    except BaseException:
+        pending.discard()
+        raise
+    if own:
+        pending.commit()
+    return result
 
 
 def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, sentiment, pillar, run_id: str,
-          run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict) -> RunResult:
+          run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict,
+          pending: PendingWrites) -> RunResult:
     info = json.loads((stage_dir / STAGE_INFO).read_text())
     frame = pd.read_parquet(stage_dir / STAGED)
     embedder = embedder or make_embedder(settings)
@@ -322,8 +335,9 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     if tables is not None:
         for p in write_table(tables.pain_points, output_dir, "shared_pain_points"):
             paths[p.name] = str(p)
-        paths["theme_state.json"] = str(theme_store.save_state(tables.state, theme_dir, run_id, previous_state))
-        paths["theme_history.parquet"] = str(theme_store.append_history(tables.history_rows, theme_dir))
+        paths["theme_state.json"] = str(theme_store.save_state(tables.state, theme_dir, run_id, previous_state,
+                                                               pending))
+        paths["theme_history.parquet"] = str(theme_store.append_history(tables.history_rows, theme_dir, pending))
         # Relative to the run folder: a manifest must not depend on where the runs folder is mounted.
         manifest["themes"] = {**tables.report, "state_dir": os.path.relpath(theme_dir, output_dir),
                               "edits_file": str(settings.tracking.edits_file)}
@@ -331,7 +345,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     write_json(output_dir / "manifest.json", manifest)
     paths["manifest.json"] = str(output_dir / "manifest.json")
     notify(progress, "publish", 1, 2)
-    paths.update(publish_report(output_dir, settings.report, settings.themes.report_language))
+    paths.update(publish_report(output_dir, settings.report, settings.themes.report_language, pending=pending))
     notify(progress, "publish", 2, 2)
     log.info("run %s: %s", run_id, counts)
     return RunResult(run_id, output_dir, paths, counts, manifest["timings"])
@@ -355,6 +369,7 @@ def run(inputs: list[str | Path], output_dir: str | Path, settings: Settings | N
     stage_dir = output_dir / ".stage"
     run_id = models.pop("run_id", None) or new_run_id()
     with run_locks(output_dir, settings):
+        cleanup_stage(stage_dir)  # a killed run's staging: never mined, so never reused
         try:
             with run_context(run_id):
                 notify(progress, "stage", 0, 1)
