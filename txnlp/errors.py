@@ -36,3 +36,7 @@ class SourceError(TxnlpError):
     def __init__(self, source: str, message: str):
         super().__init__(f"source '{source}': {message}")
         self.source = source
+
+
+class BusyError(TxnlpError):
+    """Another run holds the output folder or state store; this one waited and stopped."""

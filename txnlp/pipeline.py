@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,9 +29,19 @@ def _timed(timings: dict, name: str, fn, *args):
     except StageError:
         raise
     except Exception as exc:
-        raise StageError(name, f"{type(exc).__name__}: {exc}") from exc
+        # Not the message, and not chained: a library's message can quote a cell ("could not convert 'Jan de
+        # Vries, 0612345678'"), and the CLI, the logs and Prefect's database all keep what is raised here.
+        raise StageError(name, f"{type(exc).__name__} at {_where(exc)}") from None
     timings[name] = round(time.perf_counter() - start, 4)
     return result
+
+
+def _where(exc: BaseException) -> str:
+    """`file:line` of the innermost frame of `exc`'s traceback: enough to find the failing code."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb is not None else "?"
 
 
 @dataclass

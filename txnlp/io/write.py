@@ -59,6 +59,50 @@ def atomic_write_dir(directory: Path, write: Callable[[Path], object]) -> Path:
     return directory
 
 
+class PendingWrites:
+    """Files written under temporary names beside their targets, put in place together by `commit`.
+
+    What outlives a run (theme state, theme history, KPI history) must advance only with a published
+    run: a run killed or failing before that leaves them as they were, so it never counts as a night.
+    Each file's rename is atomic; `commit` does them one after the other, after every output is written.
+    """
+
+    def __init__(self) -> None:
+        self._moves: list[tuple[Path, Path]] = []
+
+    def write(self, path: Path, write: Callable[[Path], object]) -> Path:
+        """Call `write(tmp)` on a temporary file beside `path`; `path` itself changes only at `commit`."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pending", dir=path.parent)
+        os.close(fd)
+        try:
+            write(Path(tmp))
+            os.chmod(tmp, FILE_MODE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._moves = [(t, p) for t, p in self._moves if p != path] + [(Path(tmp), path)]
+        return path
+
+    def commit(self) -> None:
+        for tmp, path in self._moves:
+            os.replace(tmp, path)
+        for folder in {path.parent for _, path in self._moves}:
+            fsync_dir(folder)
+        self._moves = []
+
+    def discard(self) -> None:
+        for tmp, _ in self._moves:
+            tmp.unlink(missing_ok=True)
+        self._moves = []
+
+
+def write_to(path: Path, write: Callable[[Path], object], pending: PendingWrites | None = None) -> Path:
+    """`atomic_write` now, or at `pending.commit()` when `pending` is given."""
+    return pending.write(path, write) if pending is not None else atomic_write(path, write)
+
+
 def replace_dir(src: Path, dst: Path) -> Path:
     """Rename the finished folder `src` to `dst`, replacing an earlier `dst` (a rename cannot replace a full folder)."""
     dst = Path(dst)
