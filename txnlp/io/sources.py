@@ -206,7 +206,7 @@ def _plain(value):
 def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: int, one_off: bool) -> SourceBatch:
     folder = Path(spec.path)
     if not folder.is_dir():
-        raise SourceError(spec.name, f"folder not found: {folder}")
+        raise SourceError(spec.name, f"folder not found: {folder}", recoverable=False)
     batch = SourceBatch(spec.name, spec.kind)
     paths = sorted(p for p in folder.glob(spec.glob) if p.is_file() and p.suffix.lower() in READERS_BY_SUFFIX)
     for path in paths:
@@ -249,10 +249,10 @@ def _read_sql(spec: SourceSettings, watermark) -> SourceBatch:
     try:
         url = sa.engine.make_url(spec.url)
     except Exception:
-        raise SourceError(spec.name, "invalid SQLAlchemy URL") from None
+        raise SourceError(spec.name, "invalid SQLAlchemy URL", recoverable=False) from None
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         if not Path(url.database).is_file():  # sqlite would silently create an empty database
-            raise SourceError(spec.name, f"database file not found: {url.database}")
+            raise SourceError(spec.name, f"database file not found: {url.database}", recoverable=False)
     shown = url.render_as_string(hide_password=True)
     engine = sa.create_engine(url)
     try:
@@ -278,7 +278,8 @@ def _read_sql(spec: SourceSettings, watermark) -> SourceBatch:
     except sa.exc.SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
         raise SourceError(spec.name, f"database error on {shown}: {type(exc).__name__}: "
-                                     f"{(detail[0] if detail else '')[:200]}") from None
+                                     f"{(detail[0] if detail else '')[:200]}",
+                          recoverable=isinstance(exc, sa.exc.OperationalError)) from None
     finally:
         engine.dispose()
     batch = SourceBatch(spec.name, spec.kind)
