@@ -19,7 +19,7 @@ import pandas as pd
 
 from txnlp import vocab as V
 from txnlp.embed.split_encoder import PILLAR_CLASSES, SENTIMENT_CLASSES, SplitEncoder
-from txnlp.text.sentences import SentenceSplitter
+from txnlp.text.sentences import SentenceSplitter, mixed_flags
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +65,6 @@ class FineTunedTagger:
     def model_id(self) -> str:
         return self.encoder.model_id
 
-    @property
-    def meta_(self) -> dict:
-        return getattr(self.encoder, "meta_", {})
-
     def encode(self, texts: list[str]) -> np.ndarray:
         """Theme embeddings only (the Embedder protocol), for texts that are not comments (theme phrases)."""
         return self.encoder.encode(list(texts))
@@ -113,12 +109,8 @@ class FineTunedTagger:
             result[column] = p_proba[:, pillars.index(pillar)].round(4) if pillar in pillars else 0.0
         if self.splitter is not None:
             s_proba = out["span_sentiment_proba"]
-            pos, neg = s_proba[:, classes.index("positive")], s_proba[:, classes.index("negative")]
-            has_pos = np.zeros(len(frame), bool)
-            has_neg = np.zeros(len(frame), bool)
-            np.logical_or.at(has_pos, spans[:, 0], pos >= self.mixed_threshold)
-            np.logical_or.at(has_neg, spans[:, 0], neg >= self.mixed_threshold)
-            result[V.MIXED] = has_pos & has_neg
+            result[V.MIXED] = mixed_flags(spans[:, 0], s_proba[:, classes.index("positive")],
+                                          s_proba[:, classes.index("negative")], len(frame), self.mixed_threshold)
         return result
 
     def _sentence_rows(self, frame: pd.DataFrame, texts: list[str], spans: np.ndarray, out: dict) -> pd.DataFrame:

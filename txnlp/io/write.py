@@ -26,18 +26,28 @@ FILE_MODE = 0o666 & ~_UMASK
 DIR_MODE = 0o777 & ~_UMASK
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
-    """Call `write(tmp)` on a temporary file beside `path`, then rename it over `path`."""
-    path = Path(path)
+def _write_beside(path: Path, write: Callable[[Path], object], suffix: str) -> Path:
+    """Call `write(tmp)` on a new temporary file beside `path` (the same file system, so a rename is atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
         os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it over `path`."""
+    path = Path(path)
+    tmp = _write_beside(path, write, ".tmp")
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
     return path
 
@@ -73,16 +83,8 @@ class PendingWrites:
     def write(self, path: Path, write: Callable[[Path], object]) -> Path:
         """Call `write(tmp)` on a temporary file beside `path`; `path` itself changes only at `commit`."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pending", dir=path.parent)
-        os.close(fd)
-        try:
-            write(Path(tmp))
-            os.chmod(tmp, FILE_MODE)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self._moves = [(t, p) for t, p in self._moves if p != path] + [(Path(tmp), path)]
+        tmp = _write_beside(path, write, ".pending")
+        self._moves = [(t, p) for t, p in self._moves if p != path] + [(tmp, path)]
         return path
 
     def commit(self) -> None:

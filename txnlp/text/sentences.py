@@ -42,6 +42,16 @@ def _contrast_pattern(lang: str) -> re.Pattern | None:
     return re.compile(r"(?:,|;|\s)\s*(?=(?:" + "|".join(map(re.escape, words)) + r")\b)", re.IGNORECASE)
 
 
+def mixed_flags(rows: np.ndarray, p_positive: np.ndarray, p_negative: np.ndarray, n_comments: int,
+                threshold: float) -> np.ndarray:
+    """Per comment: one of its sentences is clearly positive and another clearly negative (P >= threshold)."""
+    has_pos = np.zeros(n_comments, bool)
+    has_neg = np.zeros(n_comments, bool)
+    np.logical_or.at(has_pos, rows, p_positive >= threshold)
+    np.logical_or.at(has_neg, rows, p_negative >= threshold)
+    return has_pos & has_neg
+
+
 def _strip(text: str, start: int, end: int, chars: str) -> tuple[int, int]:
     """The span [start, end) without `chars` at either end."""
     while start < end and text[start] in chars:
@@ -180,11 +190,8 @@ class SentenceTagger:
         pos = proba[:, classes.index("positive")] if "positive" in classes else np.zeros(len(proba))
         neg = proba[:, classes.index("negative")] if "negative" in classes else np.zeros(len(proba))
         rows = sents["_row"].to_numpy()
-        has_pos = np.zeros(len(frame), bool)
-        has_neg = np.zeros(len(frame), bool)
-        np.logical_or.at(has_pos, rows, pos >= self.mixed_threshold)
-        np.logical_or.at(has_neg, rows, neg >= self.mixed_threshold)
-        out = pd.DataFrame({V.MIXED: has_pos & has_neg}, index=frame[V.ID].values)
+        out = pd.DataFrame({V.MIXED: mixed_flags(rows, pos, neg, len(frame), self.mixed_threshold)},
+                           index=frame[V.ID].values)
         lengths = frame[V.TEXT].str.len().to_numpy()
         long_rows = np.flatnonzero(lengths > self.long_text_chars)
         if len(long_rows):
