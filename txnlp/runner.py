@@ -1,11 +1,13 @@
 """run(inputs, output_dir, settings): read -> screen -> text pipeline -> models -> write.
 
-The one entry point the CLI and the Prefect flows call. Split in two steps that hand over a
-folder, not a frame: `stage` (read, screen, normalise, detect language, redact; writes only
-redacted text) and `mine` (embed, classify, cluster, rank, publish).
+The one entry point the CLI, the notebook and the Prefect flows call. `run` stages in memory and
+publishes only when given an output folder (it returns the tables as frames either way). The flows
+split it in two steps that hand over a folder, not a frame: `stage` (read, screen, normalise, detect
+language, redact; writes only redacted text) and `mine` (embed, classify, cluster, rank, publish).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import logging
@@ -23,18 +25,21 @@ from txnlp import __version__
 from txnlp import vocab as V
 from txnlp.classify import (LinearPillarClassifier, LinearSentimentClassifier, PillarTagger, PrototypePillarClassifier,
                        SentimentTagger, read_definitions)
+from txnlp.classify.finetuned import FineTunedTagger
 from txnlp.classify.sentiment import needs_use
 from txnlp.config import Settings, SourceSettings
 from txnlp.embed import Embedder, USEEmbedder
 from txnlp.embed.factory import build_embedder, build_use_embedder
+from txnlp.embed.split_encoder import KIND as SPLIT_KIND, SplitEncoder
 from txnlp.errors import ArtifactError, ConfigError, InputDataError, TxnlpError
 from txnlp.themes.edits import load_edits
-from txnlp.io import theme_store
+from txnlp.io import lock, theme_store
+from txnlp.io.artifacts import model_kind
 from txnlp.io.read import expand_inputs
 from txnlp.io.sources import (CONTENT_ID_FIELDS, FRAME_INPUT, Seen, SourceBatch, files_source, frame_batch,
                               read_source, rows_frame)
 from txnlp.report.build import publish_report, run_kpis
-from txnlp.io.write import write_json, write_table
+from txnlp.io.write import PendingWrites, write_json, write_table
 from txnlp.logs import run_context
 from txnlp.training.champions import champion_dir
 from txnlp.progress import ProgressCallback, notify, with_progress
@@ -131,11 +136,24 @@ def _champion_dir(settings: Settings, task: str) -> Path | None:
     return champion_dir(settings.models.registry, task)
 
 
-def load_sentiment(settings: Settings) -> LinearSentimentClassifier:
-    """The registry's sentiment champion, else `sentiment.model_dir` (an explicit model_dir wins)."""
+def load_sentiment(settings: Settings) -> LinearSentimentClassifier | SplitEncoder:
+    """The registry's sentiment champion, else `sentiment.model_dir` (an explicit model_dir wins).
+
+    A fine-tuned champion (a split-encoder directory) is loaded on the configured base encoder and
+    serves the pillar too; a linear head reads the shared embeddings.
+    """
     model_dir = _champion_dir(settings, "sentiment") or Path(settings.sentiment.model_dir)
     if not model_dir.exists():
         raise ArtifactError(f"sentiment model not found at {model_dir}; train one with `txnlp train sentiment`")
+    if model_kind(model_dir) == SPLIT_KIND:
+        e = settings.embed
+        if e.kind == "fake":
+            raise ConfigError(f"sentiment model {model_dir} is a fine-tuned encoder; it cannot run on the fake "
+                              "embedder (set sentiment.model_dir to a linear head)")
+        from txnlp.embed.sentence_transformers import resolve_model
+
+        return SplitEncoder.load(model_dir, resolve_model(e.model, e.cache_dir), max_seq_length=e.max_seq_length,
+                                 batch_size=e.batch_size, threads=e.threads or os.cpu_count() or 1)
     return LinearSentimentClassifier.load(model_dir)
 
 
@@ -187,6 +205,7 @@ class StagedRows:
     batches: list[SourceBatch]
     skipped: int = 0  # rows already processed by earlier runs, or repeated within this read
     timings: dict = field(default_factory=dict)
+    scores_unparsed: int = 0  # staged rows whose score was text that is not a number (left blank)
 
     @property
     def rows_read(self) -> int:
@@ -206,11 +225,11 @@ def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | 
     """
     t0 = time.perf_counter()
     one_off = seen is None
+    if frames and not one_off:
+        raise ConfigError("DataFrame inputs are for one-off runs; an incremental source is a folder or a table")
     batches = [read_source(spec, watermark=None if one_off else seen.watermark,
                            seen_files=frozenset() if one_off else seen.files,
                            sniff_bytes=settings.input.csv_sniff_bytes, one_off=one_off) for spec in specs]
-    if frames and not one_off:
-        raise ConfigError("DataFrame inputs are for one-off runs; an incremental source is a folder or a table")
     names = [FRAME_INPUT] if len(frames) == 1 else [f"{FRAME_INPUT}-{i + 1}" for i in range(len(frames))]
     batches += [frame_batch(f, settings.input.default_audience, name) for f, name in zip(frames, names)]
     frame = rows_frame([row for b in batches for row in b.rows])
@@ -223,9 +242,13 @@ def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | 
         skipped = int((earlier | repeat).sum()) + len(quarantine) - len(fresh)
         frame, quarantine = frame.loc[~(earlier | repeat)].reset_index(drop=True), fresh
     kept, bad = screen(frame, max_text_chars=settings.input.max_text_chars)
+    unparsed = int(kept.pop(V.SCORE_UNPARSED).sum())
+    if unparsed:
+        log.warning("%d row(s) have a %s that is not a number: left blank, counted as scores_unparsed", unparsed,
+                    V.SCORE)
     timings = {"read": round(time.perf_counter() - t0, 4)}
     staged = build_text_pipeline(settings)(kept, timings)
-    return StagedRows(staged, quarantine + bad, batches, skipped, timings)
+    return StagedRows(staged, quarantine + bad, batches, skipped, timings, unparsed)
 
 
 def redaction_counts(frame: pd.DataFrame) -> dict[str, int]:
@@ -253,7 +276,8 @@ def stage_inputs(inputs, settings: Settings) -> tuple[pd.DataFrame, dict]:
     staged = stage_rows(specs, settings, frames=frames)
     timings = {("load" if k == "read" else k): v for k, v in staged.timings.items()}
     info = {"files": [_file_entry(e, b) for b in staged.batches for e in b.inputs], "rows_in": staged.rows_read,
-            "quarantine": staged.quarantine, "timings": timings, "redactions": redaction_counts(staged.frame)}
+            "quarantine": staged.quarantine, "timings": timings, "redactions": redaction_counts(staged.frame),
+            "scores_unparsed": staged.scores_unparsed}
     log.info("staged %d rows (%d quarantined)", len(staged.frame), len(staged.quarantine))
     return staged.frame, info
 
@@ -283,7 +307,7 @@ def new_run_id() -> str:
 
 def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None, sentiment=None, pillar=None,
          run_id: str | None = None, run_date: str | None = None, progress: ProgressCallback | None = None,
-         embeddings=None, manifest_extra: dict | None = None) -> RunResult:
+         embeddings=None, manifest_extra: dict | None = None, pending: PendingWrites | None = None) -> RunResult:
     """Run the models on a staged folder and publish every output into `output_dir`.
 
     `run_date` (YYYY-MM-DD, default today UTC) is the night every output is filed under: theme
@@ -293,37 +317,76 @@ def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None
     replace the embedding stage.
     `manifest_extra`: fields the caller adds to manifest.json (its `counts` are added to the run's
     counts), written before the report is built so the report is built once, with them.
+    `pending`: theme state, theme history and KPI history are written there and put in place by the
+    caller's `pending.commit()` once it has published (ingest); without it, at the end of this call. A run
+    that fails or is killed before that leaves them as they were, so it never counts as a night.
     """
     stage_dir = Path(stage_dir)
     info = json.loads((stage_dir / STAGE_INFO).read_text())
     frame = pd.read_parquet(stage_dir / STAGED)
-    run_id = run_id or new_run_id()
-    with run_context(run_id):
-        return _mine(frame, info, Path(output_dir), settings, embedder, sentiment, pillar, run_id,
-                     run_date_or_today(run_date), progress, embeddings, manifest_extra or {})
+    return _mine_and_commit(frame, info, Path(output_dir), settings, embedder=embedder, sentiment=sentiment,
+                            pillar=pillar, run_id=run_id or new_run_id(), run_date=run_date_or_today(run_date),
+                            progress=progress, embeddings=embeddings, manifest_extra=manifest_extra or {},
+                            pending=pending)
 
 
-def _mine(frame: pd.DataFrame, info: dict, output_dir: Path | None, settings: Settings, embedder, sentiment, pillar,
-          run_id: str, run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict) -> RunResult:
+def _mine_and_commit(frame: pd.DataFrame, info: dict, output_dir: Path | None, settings: Settings, *, run_id: str,
+                     run_date: str, pending: PendingWrites | None, **kwargs) -> RunResult:
+    """`_mine` under the run's log context; the state files it leaves pending are committed (own `pending`) or
+    left to the caller, and discarded when it fails."""
+    own = pending is None
+    pending = PendingWrites() if own else pending
+    try:
+        with run_context(run_id):
+            result = _mine(frame, info, output_dir, settings, run_id=run_id, run_date=run_date, pending=pending,
+                           **kwargs)
+    except BaseException:
+        pending.discard()
+        raise
+    if own:
+        pending.commit()
+    return result
+
+
+def _models(settings: Settings, embedder, sentiment, pillar, progress: ProgressCallback | None):
+    """(pipeline, embedder, sentiment, pillar) for a run: the configured models unless given, wired into the stages.
+
+    A fine-tuned champion (a split encoder) serves embeddings, sentiment and pillar in one pass; a
+    linear head reads the shared embeddings.
+    """
+    sentiment = sentiment or load_sentiment(settings)
+    s = settings.sentiment
+    splitter = SentenceSplitter(split_contrast=s.split_contrast, max_sentences=s.max_sentences)
+    use = build_use_embedder(settings.embed)  # shared; loads only when first used
+    if isinstance(sentiment, SplitEncoder):  # the fine-tuned champion: one pass, both heads
+        tasks = FineTunedTagger(sentiment, splitter if s.sentences else None, mixed_threshold=s.mixed_threshold,
+                                chunk_size=settings.embed.chunk_size, progress=progress)
+        embedder, pillar = embedder or tasks, sentiment
+        themer = build_themer(settings, make_second_embedder(settings, embedder, use))
+        pipeline = build_pipeline(settings, embedder=embedder, sentiment=None, pillar=None, themer=themer, tasks=tasks)
+        return pipeline, embedder, sentiment, pillar
+    embedder = embedder or make_embedder(settings)
+    pillar = pillar or load_pillar(settings, embedder)
+    if progress is not None:
+        embedder = with_progress(embedder, progress)
+    tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
+    sentences = SentenceTagger(splitter, embedder, tagger, pillar_tagger, mixed_threshold=s.mixed_threshold,
+                               long_text_chars=s.long_text_chars) if s.sentences else None
+    themer = build_themer(settings, make_second_embedder(settings, embedder, use))
+    pipeline = build_pipeline(settings, embedder=embedder, sentiment=tagger, pillar=pillar_tagger, themer=themer,
+                              sentences=sentences)
+    return pipeline, embedder, sentiment, pillar
+
+
+def _mine(frame: pd.DataFrame, info: dict, output_dir: Path | None, settings: Settings, *, embedder, sentiment, pillar,
+          run_id: str, run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict,
+          pending: PendingWrites) -> RunResult:
     """The models on staged rows, then (with an `output_dir`) every output published; the tables come back as frames.
 
     Without an output folder nothing is written and nothing is read from earlier nights: theme ids
     start afresh (no theme state) and the KPIs are tonight's only.
     """
-    embedder = embedder or make_embedder(settings)
-    sentiment = sentiment or load_sentiment(settings)
-    pillar = pillar or load_pillar(settings, embedder)
-    if progress is not None:
-        embedder = with_progress(embedder, progress)
-    use = build_use_embedder(settings.embed)  # shared; loads only when first used
-    tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
-    s = settings.sentiment
-    sentences = SentenceTagger(SentenceSplitter(split_contrast=s.split_contrast, max_sentences=s.max_sentences),
-                               embedder, tagger, pillar_tagger, mixed_threshold=s.mixed_threshold,
-                               long_text_chars=s.long_text_chars) if s.sentences else None
-    themer = build_themer(settings, make_second_embedder(settings, embedder, use))
-    pipeline = build_pipeline(settings, embedder=embedder, sentiment=tagger, pillar=pillar_tagger, themer=themer,
-                              sentences=sentences)
+    pipeline, embedder, sentiment, pillar = _models(settings, embedder, sentiment, pillar, progress)
     embedder_id = getattr(embedder, "model_id", type(embedder).__name__)
     theme_dir = None if output_dir is None else theme_store.state_dir(output_dir, settings.tracking.state_dir)
     if theme_dir is None:
@@ -337,7 +400,8 @@ def _mine(frame: pd.DataFrame, info: dict, output_dir: Path | None, settings: Se
     comments = _order_columns(result.comments)
     quarantine = pd.DataFrame(info["quarantine"], columns=list(V.QUARANTINE_COLUMNS))
     counts = {"rows_in": int(info["rows_in"]), "rows_out": len(comments), "rows_quarantined": len(quarantine),
-              "themes": int((result.themes[V.THEME_ID] != V.OUTLIER_THEME).sum()) if len(result.themes) else 0}
+              "themes": int((result.themes[V.THEME_ID] != V.OUTLIER_THEME).sum()) if len(result.themes) else 0,
+              "scores_unparsed": int(info.get("scores_unparsed", 0))}
     if counts["rows_in"] != counts["rows_out"] + counts["rows_quarantined"]:
         raise TxnlpError(f"row count mismatch: rows_in={counts['rows_in']} != rows_out={counts['rows_out']} "
                          f"+ rows_quarantined={counts['rows_quarantined']}")
@@ -373,7 +437,7 @@ def _mine(frame: pd.DataFrame, info: dict, output_dir: Path | None, settings: Se
     paths: dict[str, str] = {}
     if output_dir is not None:
         paths = _publish(output_dir, settings, manifest, comments, result.themes, sentences, quarantine, tables,
-                         theme_dir, previous_state, run_id, progress)
+                         theme_dir, previous_state, run_id, progress, pending)
     log.info("run %s: %s", run_id, counts)
     return RunResult(run_id, output_dir, paths, counts, manifest["timings"], comments=comments, themes=result.themes,
                      shared_pain_points=pain, kpis=run_kpis(manifest, comments, settings.report),
@@ -382,8 +446,9 @@ def _mine(frame: pd.DataFrame, info: dict, output_dir: Path | None, settings: Se
 
 def _publish(output_dir: Path, settings: Settings, manifest: dict, comments: pd.DataFrame, themes: pd.DataFrame,
              sentences: pd.DataFrame | None, quarantine: pd.DataFrame, tables, theme_dir: Path, previous_state,
-             run_id: str, progress: ProgressCallback | None) -> dict[str, str]:
-    """Write a run's tables, theme state and history, manifest.json and the report into `output_dir`; the paths."""
+             run_id: str, progress: ProgressCallback | None, pending: PendingWrites) -> dict[str, str]:
+    """Write a run's tables, manifest.json and the report into `output_dir`, theme state and history into
+    `pending`; the paths."""
     notify(progress, "publish", 0, 2)
     paths: dict[str, str] = {}
     named = [("comments", comments), ("themes", themes)] + ([("sentences", sentences)] if sentences is not None else [])
@@ -395,12 +460,13 @@ def _publish(output_dir: Path, settings: Settings, manifest: dict, comments: pd.
     for p in write_table(quarantine, output_dir, "quarantine", formats=("csv",)):
         paths[p.name] = str(p)
     if tables is not None:
-        paths["theme_state.json"] = str(theme_store.save_state(tables.state, theme_dir, run_id, previous_state))
-        paths["theme_history.parquet"] = str(theme_store.append_history(tables.history_rows, theme_dir))
+        paths["theme_state.json"] = str(theme_store.save_state(tables.state, theme_dir, run_id, previous_state,
+                                                               pending))
+        paths["theme_history.parquet"] = str(theme_store.append_history(tables.history_rows, theme_dir, pending))
     write_json(output_dir / "manifest.json", manifest)
     paths["manifest.json"] = str(output_dir / "manifest.json")
     notify(progress, "publish", 1, 2)
-    paths.update(publish_report(output_dir, settings.report, settings.themes.report_language))
+    paths.update(publish_report(output_dir, settings.report, settings.themes.report_language, pending=pending))
     notify(progress, "publish", 2, 2)
     return paths
 
@@ -418,7 +484,8 @@ def run(inputs, output_dir: str | Path | None = None, settings: Settings | None 
     `inputs`: a pandas DataFrame (a `text` column, any of id, audience, channel, created_at, score,
     lang, source, and passthrough columns), a file or folder, or a list of these; a frame takes the same
     staging as a file (normalise, redact, quarantine). Staging stays in memory.
-    `output_dir`: where to publish every output; None writes nothing (the tables come back as frames).
+    `output_dir`: where to publish every output (held locked, with its theme-state and KPI-history
+    folders, for the run); None writes nothing (the tables come back as frames).
     `run_date` (YYYY-MM-DD, default today UTC): the night the outputs are filed under (see `mine`).
     `progress(step, done, total)`, when given, is called as steps advance (stage, embed, publish).
     `embedder`, `sentiment`, `pillar`: models already loaded (default: the configured ones).
@@ -430,12 +497,26 @@ def run(inputs, output_dir: str | Path | None = None, settings: Settings | None 
     settings = settings or Settings()
     run_date = run_date_or_today(run_date)
     run_id = run_id or new_run_id()
-    with run_context(run_id):
-        notify(progress, "stage", 0, 1)
-        frame, info = stage_inputs(inputs, settings)
-        notify(progress, "stage", 1, 1)
-        return _mine(frame, info, None if output_dir is None else Path(output_dir), settings, embedder, sentiment,
-                     pillar, run_id, run_date, progress, None, {})
+    output_dir = None if output_dir is None else Path(output_dir)
+    with (run_locks(output_dir, settings) if output_dir is not None else contextlib.nullcontext()):
+        with run_context(run_id):
+            notify(progress, "stage", 0, 1)
+            frame, info = stage_inputs(inputs, settings)
+            notify(progress, "stage", 1, 1)
+        return _mine_and_commit(frame, info, output_dir, settings, embedder=embedder, sentiment=sentiment,
+                                pillar=pillar, run_id=run_id, run_date=run_date, progress=progress, embeddings=None,
+                                manifest_extra={}, pending=None)
+
+
+def run_locks(output_dir: Path, settings: Settings):
+    """The locks a one-off run into `output_dir` holds: the folder, its theme-state folder and its KPI history.
+
+    The last two are shared by sibling nightly folders by default (`<output>/../state`, `../history`).
+    """
+    output_dir = Path(output_dir)
+    kpi_history = settings.report.history_dir or output_dir.resolve().parent / "history"
+    return lock.hold_all([output_dir, theme_store.state_dir(output_dir, settings.tracking.state_dir), kpi_history],
+                         settings.lock_timeout_s)
 
 
 def _order_columns(comments: pd.DataFrame) -> pd.DataFrame:

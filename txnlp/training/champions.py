@@ -86,14 +86,16 @@ def gate(challenger: dict, champion: dict | None, max_drop: float = 0.02) -> tup
 
 
 def place_model(model_dir: Path, models_root: Path, task: str) -> Path:
-    """`model_dir` when it already lies inside `models_root`, else a copy at `models_root/<task>/<model_id>/`.
+    """`model_dir` when it already is a task folder of the registry (`models_root/<task>/<name>/`), else a copy
+    at `models_root/<task>/<model_id>/`.
 
-    A registry that points at a folder outside its own (a scratch or home folder) breaks when that
-    folder is cleaned or the repository moves; a copy is versioned with the registry. An existing
-    folder of the same id is never overwritten: the copy gets a timestamp suffix.
+    A registry that points at a folder outside its own (a scratch or home folder, or the candidates
+    folder that the next retrain cleans) breaks when that folder is cleaned or the repository moves; a
+    copy is versioned with the registry. An existing folder of the same id is never overwritten: the
+    copy gets a timestamp suffix.
     """
     model_dir, root = Path(model_dir), Path(models_root)
-    if model_dir.resolve().is_relative_to(root.resolve()):
+    if model_dir.resolve().parent == (root / task).resolve():
         return model_dir
     meta_path = model_dir / "meta.json"
     if not meta_path.is_file():
