@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from txnlp.config import load_settings
-from txnlp.errors import TxnlpError
+from txnlp.errors import ConfigError, TxnlpError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multilingual Total-Experience feedback mining.")
 train_app = typer.Typer(no_args_is_help=True, help="Train a challenger model.")
@@ -54,6 +54,19 @@ def _progress_bars():
             bars.update(tasks[step], completed=done, total=total)
 
         yield update
+
+
+def _progress_lines():
+    """A progress callback for a log rather than a terminal: a plain line per step at each tenth done."""
+    shown: dict[str, int] = {}
+
+    def update(step: str, done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if shown.get(step) != tenth:
+            shown[step] = tenth
+            console.print(f"{step}: {done:,}/{total:,}", highlight=False)
+
+    return update
 
 
 def _summary_table(result) -> Table:
@@ -135,36 +148,41 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
                     config: ConfigOpt = None, verbose: bool = True) -> None:
     """Train a sentiment challenger: fine-tune the champion (when it is a fine-tuned encoder), else a linear head."""
     _setup_logging(verbose)
-    from txnlp.progress import with_progress
-    from txnlp.runner import make_embedder
     from txnlp.training.retrain import base_encoder_path, finetune_init
-    from txnlp.training.train import train_finetuned, train_sentiment as train_fn
+    from txnlp.training.train import train_finetuned
 
     try:
         settings = load_settings(config)
         init = None if linear else finetune_init("sentiment", settings.models.registry)
         if init is not None:
             result = train_finetuned("sentiment", data, out, init=init, base_path=base_encoder_path(settings),
-                                     finetune_settings=settings.finetune, seed=settings.seed)
-            meta = result["meta"]
-            console.print(f"fine-tuned {meta['model_id']} from {meta['init']}: {meta['train_rows']} rows + "
-                          f"{meta['replay_rows']} replay rows in {meta['wall_s']:.0f} s; dev macro-F1 "
-                          f"{result['metrics'].get('sentiment', float('nan')):.3f} -> {out}")
-            return
-        with _progress_bars() as progress:
-            embedder = make_embedder(settings)
-            if progress is not None:
-                embedder = with_progress(embedder, progress)
-            use = None
-            if "use" in features.split("+"):
-                from txnlp.embed.factory import build_use_embedder
-
-                use = build_use_embedder(settings.embed)
-            result = train_fn(data, out, embedder, eval_files=eval_data, seed=settings.seed, features=features,
-                              feature_embedder=use)
+                                     finetune_settings=settings.finetune, seed=settings.seed, eval_files=eval_data)
+            console.print(f"dev macro-F1 (a split of the training rows) "
+                          f"{result['metrics'].get('sentiment', float('nan')):.3f}")
+        else:
+            result = _train_linear(data, out, settings, eval_data, features)
     except TxnlpError as exc:
         _fail(exc)
     _train_summary(result, out)
+
+
+def _train_linear(data: list[Path], out: Path, settings, eval_data, features: str) -> dict:
+    """A linear sentiment head on the shared embedding (with progress bars on a terminal)."""
+    from txnlp.progress import with_progress
+    from txnlp.runner import make_embedder
+    from txnlp.training.train import train_sentiment as train_fn
+
+    with _progress_bars() as progress:
+        embedder = make_embedder(settings)
+        if progress is not None:
+            embedder = with_progress(embedder, progress)
+        use = None
+        if "use" in features.split("+"):
+            from txnlp.embed.factory import build_use_embedder
+
+            use = build_use_embedder(settings.embed)
+        return train_fn(data, out, embedder, eval_files=eval_data, seed=settings.seed, features=features,
+                        feature_embedder=use)
 
 
 @train_app.command("pillar")
@@ -248,7 +266,7 @@ def _evaluate_command(kind: str, model: Path, data: list[Path], out: Optional[Pa
 
     try:
         with _progress_bars() as progress:
-            report = _evaluate(kind, model, data, config, progress)
+            report = _evaluate(kind, model, data, config, progress or _progress_lines())
     except TxnlpError as exc:
         _fail(exc)
     _print_report(f"{kind}: {model}", report)
@@ -278,7 +296,8 @@ def _evaluate(kind: str, model: Path, data: list[Path], config, progress=None) -
     embedder = make_embedder(settings)
     if progress is not None:
         embedder = with_progress(embedder, progress)
-    predicted = predict_labelled(kind, clf, frame, embedder, use)
+    console.print(f"{kind}: {len(frame):,} labelled rows from {len(data)} file(s), model {model}")
+    predicted = predict_labelled(kind, clf, frame, embedder, use, progress=progress)
     notify(progress, "score", 0, 1)
     report = report_by_group(frame, predicted, TASKS[kind])
     notify(progress, "score", 1, 1)
@@ -363,9 +382,14 @@ def _measure_for_promote(task: str, model: Path, settings) -> dict:
                               (m.pillar_sample_dir, m.pillar_labels_dir))
     if not sets:
         return {"measured": False, "reason": "no evaluation data (models.sentiment_eval_dir / pillar_sample_dir)"}
+    console.print(f"measuring the {task} challenger and champion on {sum(map(len, sets.values())):,} rows "
+                  f"({', '.join(sets)})")
     use = build_use_embedder(settings.embed) if task == "sentiment" else None
-    return rt.measure_against_champion(task, m.registry, model, sets, make_embedder(settings), use,
-                                       max_drop=m.max_language_drop)
+    try:
+        return rt.measure_against_champion(task, m.registry, model, sets, make_embedder(settings), use,
+                                           max_drop=m.max_language_drop, base_path=rt.base_encoder_path(settings))
+    except ConfigError as exc:  # e.g. a fine-tuned model with the fake embedder: it can't run here
+        return {"measured": False, "reason": str(exc)}
 
 
 @app.command()

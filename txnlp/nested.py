@@ -79,9 +79,14 @@ def decode(column: str, cell, default=None):
 
 
 def arrow_table(frame: pd.DataFrame) -> pa.Table:
-    """`frame` as an arrow table whose nested columns have their `TYPES` (the rest inferred, pandas dtypes kept)."""
+    """`frame` as an arrow table whose nested columns have their `TYPES` (the rest inferred, pandas dtypes kept).
+
+    A text column with no value tonight (`created_at_raw` on a clean night, an empty passthrough column)
+    would be inferred as arrow's null type, which a later night's strings can't be read together with
+    (history partitions): such a column is written as string.
+    """
     schema = pa.Schema.from_pandas(frame.drop(columns=[c for c in frame.columns if c in TYPES]), preserve_index=False)
-    fields = {f.name: f for f in schema}
+    fields = {f.name: (f.with_type(_STR) if pa.types.is_null(f.type) else f) for f in schema}
     full = pa.schema([pa.field(c, TYPES[c]) if c in TYPES else fields[c] for c in frame.columns],
                      metadata=schema.metadata)
     return pa.Table.from_pandas(frame, schema=full, preserve_index=False)

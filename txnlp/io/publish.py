@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from txnlp.io.write import fsync_dir, replace_dir
+from txnlp.nested import arrow_table
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def write_history_part(history_dir: Path, table: str, frame: pd.DataFrame, run_i
     data = frame.copy()
     data.insert(0, "run_id", run_id)
     data["run_date"] = run_date
-    arrow = pa.Table.from_pandas(data, preserve_index=False)
+    arrow = arrow_table(data)  # the run folder's column types, so every night's parts read as one dataset
     ds.write_dataset(arrow, scratch, format="parquet", basename_template=f"part-{run_id}-{{i}}.parquet",
                      partitioning=ds.partitioning(pa.schema([("run_date", pa.string())]), flavor="hive"),
                      existing_data_behavior="overwrite_or_ignore")

@@ -214,6 +214,7 @@ def read_file(path: Path, *, sniff_bytes: int = 65536) -> tuple[list[tuple[int, 
 
 
 def _as_text(value) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    """`value` as text; None for a missing value (None, NaN, and pandas' NA and NaT from a DataFrame or parquet)."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return None
     return value if isinstance(value, str) else str(value)

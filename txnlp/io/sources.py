@@ -231,7 +231,9 @@ def header_hint(columns: list[str]) -> str:
 
 
 def _plain(value):
-    """Datetimes as ISO text, bytes as a marker: frames and parquet get plain values."""
+    """Datetimes as ISO text, bytes as a marker: frames and parquet get plain values (NaT is missing, not text)."""
+    if value is pd.NaT:
+        return None
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray, memoryview)):

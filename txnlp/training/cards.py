@@ -15,15 +15,18 @@ def _metric_rows(metrics: dict) -> str:
 
 
 def _data_list(entries: list[dict]) -> str:
-    return "\n".join(f"- `{e['path']}` ({e['rows']:,} rows)" for e in entries) or "- (none recorded)"
+    """One line per file read; rows only where the training run counted them (older metas name files only)."""
+    return "\n".join(f"- `{e['path']}`" + (f" ({e['rows']:,} rows)" if e.get("rows") is not None else "")
+                     for e in entries) or "- (none recorded)"
 
 
 def _evaluation(meta: dict, what: str) -> str:
     """The card's evaluation paragraph: the data really scored on, and any overlap with the training texts."""
     if not meta.get("metrics"):
         return "Not measured: no evaluation data was given when this model was trained."
-    overlap = meta.get("eval_overlap", 0)
-    seen = ("none of them occur in the training data" if not overlap
+    overlap = meta.get("eval_overlap")
+    seen = ("not checked against the training data" if overlap is None
+            else "none of them occur in the training data" if not overlap
             else f"{overlap:,} of them also occur in the training data, so these figures are optimistic")
     return f"{what} on {_rows_measured(meta):,} rows of {meta['_eval_what']}; {seen}."
 
@@ -50,7 +53,7 @@ def _approach_table(approaches: dict) -> str:
 
 
 def sentiment_card(meta: dict) -> str:
-    files = _data_list(meta.get("train_data") or [{"path": f, "rows": 0} for f in meta["train_files"]])
+    files = _data_list(meta.get("train_data") or [{"path": f} for f in meta["train_files"]])
     evaluated = ", ".join(f"`{e['path']}`" for e in meta.get("eval_data", [])) or ", ".join(meta.get("eval_files", []))
     evaluation = _evaluation({**meta, "_eval_what": evaluated}, "Macro-F1 over the labels present")
     use = "+use" in meta.get("features", "base")
@@ -106,7 +109,7 @@ flag show the latter. Languages absent from the evaluation table get a score but
 
 
 def pillar_card(meta: dict) -> str:
-    files = _data_list(meta.get("train_data") or [{"path": f, "rows": 0} for f in meta["train_sources"]])
+    files = _data_list(meta.get("train_data") or [{"path": f} for f in meta["train_sources"]])
     evaluation = _evaluation({**meta, "_eval_what": meta.get("eval_name") or "the evaluation data"},
                              "Primary-pillar macro-F1")
     return f"""---
@@ -168,11 +171,19 @@ def _figure_table(figures: dict) -> str:
 def finetuned_card(meta: dict) -> str:
     """The card of a fine-tuned split encoder (champion or a data team's retrain)."""
     t = meta.get("training", {})
-    files = "\n".join(f"- `{f}`" for f in meta.get("train_files", [])) or "- (none recorded)"
+    files = _data_list(meta.get("train_data") or [{"path": f} for f in meta.get("train_files", [])])
     replay = ", ".join(f"`{f}`" for f in meta.get("replay_files", [])) or "none"
     origin = (f"Retrained for {meta['retrained_for']} from `{meta['init']}` on a data team's labelled rows, with "
               f"{meta.get('replay_rows', 0)} replay rows of the original training data ({replay})."
               if meta.get("retrained_for") else "Trained from the base encoder.")
+    if "eval_data" in meta:  # a retrain by `txnlp train`: the files it was scored on, or that it was not
+        evaluated = ", ".join(f"`{e['path']}`" for e in meta["eval_data"])
+        evaluation = ("## Evaluation (macro-F1 per language)\n"
+                      + _evaluation({**meta, "_eval_what": evaluated}, "Macro-F1 over the labels present"))
+    else:
+        evaluation = "## Evaluation (macro-F1 per language; sets never trained or tuned on)"
+    approaches = (f"_None compared in this retrain; the comparison behind `{meta['init']}` is in its card._"
+                  if meta.get("retrained_for") else _approach_table(meta.get("approaches", {})))
     return f"""---
 language: [nl, de, ru, en]
 license: other
@@ -204,11 +215,11 @@ keep giving the theme embeddings), with a linear head per task; the pillar head 
 {meta.get('train_rows')} labelled rows ({meta.get('train_label_counts')}) from:
 {files}
 
-## Evaluation (macro-F1 per language; sets never trained or tuned on)
+{evaluation}
 {_figure_table(meta.get('figures', {}))}
 
 ## Approaches tried
-{_approach_table(meta.get('approaches', {}))}
+{approaches}
 
 {meta.get('notes', '')}
 """

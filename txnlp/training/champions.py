@@ -110,15 +110,16 @@ def place_model(model_dir: Path, models_root: Path, task: str) -> Path:
     return target
 
 
-def promote(registry_path: Path, task: str, model_dir: Path, metrics: dict) -> dict:
+def promote(registry_path: Path, task: str, model_dir: Path, metrics: dict, models_root: Path | None = None) -> dict:
     """Make `model_dir` the champion of `task`; the old champion goes to the front of `previous`.
 
-    A model outside the registry's folder is copied into it first (`place_model`), so the entry's
-    `path` is always relative to the registry.
+    A model that is not in a task folder of `models_root` (default: the registry's folder) is copied
+    there first (`place_model`), so the registry never points at a scratch or candidates folder.
     """
     data = read_registry(registry_path)
     slot = data["models"].setdefault(task, {"champion": None, "previous": []})
-    model_dir = place_model(model_dir, Path(registry_path).resolve().parent, task)
+    root = Path(models_root) if models_root is not None else Path(registry_path).resolve().parent
+    model_dir = place_model(model_dir, root, task)
     entry = make_entry(model_dir, registry_path, metrics)
     entry["promoted"] = entry["registered"]
     if slot.get("champion"):
@@ -155,11 +156,15 @@ def champion_dir(registry_path: Path, task: str) -> Path | None:
     entry = champion(registry_path, task)
     if entry is None:
         return None
-    directory = Path(entry["path"])
-    if not directory.is_absolute():
-        directory = Path(registry_path).resolve().parent / directory
+    directory = entry_dir(registry_path, entry)
     verify_entry(directory, entry)
     return directory
+
+
+def entry_dir(registry_path: Path, entry: dict) -> Path:
+    """The model directory of a registry entry: its `path`, read against the registry's folder when relative."""
+    directory = Path(entry["path"])
+    return directory if directory.is_absolute() else Path(registry_path).resolve().parent / directory
 
 
 def verify_entry(directory: Path, entry: dict) -> None:

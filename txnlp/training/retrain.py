@@ -22,7 +22,7 @@ from txnlp.errors import ConfigError, InputDataError
 from txnlp.io.artifacts import model_kind
 from txnlp.training.evaluate import labelled_sample, report_by_group
 from txnlp.io.labelled import read_labelled
-from txnlp.training.champions import champion, gate, place_model, promote, summarise_metrics
+from txnlp.training.champions import champion, entry_dir, gate, promote, summarise_metrics
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +92,30 @@ def load_model(task: str, model_dir: Path, base_path: str | Path | None = None):
     return (LinearSentimentClassifier if task == "sentiment" else LinearPillarClassifier).load(Path(model_dir))
 
 
-def predict_labelled(task: str, model, frame: pd.DataFrame, embedder, feature_embedder=None) -> np.ndarray:
-    """Predicted labels of `model` for labelled rows (text, lang[, audience, channel])."""
+def predict_labelled(task: str, model, frame: pd.DataFrame, embedder, feature_embedder=None,
+                     progress=None) -> np.ndarray:
+    """Predicted labels of `model` for labelled rows (text, lang[, audience, channel]).
+
+    `progress(step, done, total)`, when given, hears about a fine-tuned model's passes chunk by chunk
+    (a linear head reports through its embedder, see `txnlp.progress.with_progress`).
+    """
     from txnlp.classify.sentiment import sentiment_features
 
     if isinstance(model, SplitEncoder):
+        from txnlp.progress import PROGRESS_CHUNK, notify
+
+        texts = frame["text"].tolist()
         audience = frame["audience"].tolist() if "audience" in frame else None
-        out = model.encode_all(frame["text"].tolist(), audience=audience)
-        proba, classes = ((out.sentiment_proba, SENTIMENT_CLASSES) if task == "sentiment"
-                          else (out.pillar_proba, PILLAR_CLASSES))
-        return np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
+        step = PROGRESS_CHUNK if progress is not None else max(len(texts), 1)
+        classes = SENTIMENT_CLASSES if task == "sentiment" else PILLAR_CLASSES
+        predicted = []
+        for start in range(0, len(texts), step):
+            out = model.encode_all(texts[start:start + step],
+                                   audience=audience[start:start + step] if audience is not None else None)
+            proba = out.sentiment_proba if task == "sentiment" else out.pillar_proba
+            predicted.extend(np.asarray(classes, dtype=object)[proba.argmax(axis=1)])
+            notify(progress, "model", min(start + step, len(texts)), len(texts))
+        return np.asarray(predicted, dtype=object)
     x = embedder.encode(frame["text"].tolist())
     if task == "sentiment":
         return model.predict(sentiment_features(frame["text"].tolist(), x, model, feature_embedder))
@@ -146,7 +160,8 @@ def decide_and_promote(task: str, registry_path: Path, challenger_dir: Path, cha
                        dry_run: bool = False) -> dict:
     """Gate the challenger against the champion (same data) and promote it when it passes.
 
-    A promoted challenger is moved from the candidates folder to `models_root/<task>/<model_id>/` first.
+    A promoted challenger is copied from the candidates folder to `models_root/<task>/<model_id>/` first
+    (`champions.place_model`, by `promote`).
     """
     ok, reason = gate(challenger_metrics, champion_metrics, max_drop=max_drop)
     result = {"promoted": False, "reason": reason, "challenger": str(challenger_dir),
@@ -154,9 +169,8 @@ def decide_and_promote(task: str, registry_path: Path, challenger_dir: Path, cha
     log.info("%s gate: %s (%s)", task, "pass" if ok else "refuse", reason)
     if not ok or dry_run:
         return result
-    target = place_model(challenger_dir, models_root, task)
-    entry = promote(registry_path, task, target, challenger_metrics)
-    result.update(promoted=True, model_id=entry["model_id"], path=str(target))
+    entry = promote(registry_path, task, challenger_dir, challenger_metrics, models_root=models_root)
+    result.update(promoted=True, model_id=entry["model_id"], path=str(entry_dir(registry_path, entry)))
     return result
 
 
@@ -171,17 +185,18 @@ def champion_metrics_on(task: str, registry_path: Path, sets: dict, embedder, fe
 
 
 def measure_against_champion(task: str, registry_path: Path, model_dir: Path, sets: dict, embedder,
-                             feature_embedder=None, max_drop: float = 0.02) -> dict:
+                             feature_embedder=None, max_drop: float = 0.02,
+                             base_path: str | Path | None = None) -> dict:
     """`model_dir` and the registry's champion on the same `sets`, and whether the gate would pass.
 
     For `txnlp models promote`, which skips the gate but must not do so silently: {"measured": False}
     without evaluation data; else the gate figures of both (champion None when there is none), and
-    `better` / `reason` from `gate`.
+    `better` / `reason` from `gate`. `base_path`: the base encoder a fine-tuned model (either side) runs on.
     """
     if not sets:
         return {"measured": False, "reason": "no evaluation data to measure on"}
-    challenger = evaluate_model(task, model_dir, sets, embedder, feature_embedder)["gate"]
-    current = champion_metrics_on(task, registry_path, sets, embedder, feature_embedder)
+    challenger = evaluate_model(task, model_dir, sets, embedder, feature_embedder, base_path)["gate"]
+    current = champion_metrics_on(task, registry_path, sets, embedder, feature_embedder, base_path)
     better, reason = gate(challenger, current["gate"] if current else None, max_drop=max_drop)
     return {"measured": True, "better": better, "reason": reason, "challenger": challenger,
             "champion": current["gate"] if current else None, "sets": {k: len(v) for k, v in sets.items()}}

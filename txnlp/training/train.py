@@ -45,11 +45,16 @@ def overlap(train_texts, eval_texts) -> int:
 
 
 def summary_line(meta: dict, out_dir: Path) -> str:
-    """One line for the end of `txnlp train`: the model, the data it used, where it is, and what it measured."""
-    seconds = sum(meta.get("seconds", {}).values())
-    files = meta.get("train_data", [])
-    line = (f"trained {meta['model_id']} on {meta['train_rows']:,} rows from {len(files)} source(s) in {seconds:.1f} s"
-            f" -> {out_dir}")
+    """One line for the end of `txnlp train`: the model, the data it used, where it is, and what it measured.
+
+    The same line for a linear head and a fine-tuned retrain (which adds its starting model and replay rows).
+    """
+    seconds = meta["wall_s"] if "wall_s" in meta else sum(meta.get("seconds", {}).values())
+    files = meta.get("train_data") or meta.get("train_files", [])
+    start = f" from {meta['init']}" if meta.get("init") else ""
+    replay = f" + {meta['replay_rows']:,} replay rows" if meta.get("replay_rows") else ""
+    line = (f"trained {meta['model_id']}{start} on {meta['train_rows']:,} rows from {len(files)} source(s){replay} "
+            f"in {seconds:.1f} s -> {out_dir}")
     overall = meta.get("metrics", {}).get("all")
     if overall is None:
         return line + "; not measured (no evaluation data)"
@@ -220,14 +225,17 @@ def replay_frame(replay_dirs, rows: int, seed: int = 0) -> pd.DataFrame:
 
 
 def train_finetuned(task: str, train_files: list[Path], out_dir: Path, *, init: Path, base_path: str | Path,
-                    finetune_settings, seed: int = 0, progress: bool = True) -> dict:
+                    finetune_settings, seed: int = 0, progress: bool = True,
+                    eval_files: list[Path] | None = None) -> dict:
     """Fine-tune the champion (`init`, a split-encoder directory) on a team's labelled files, with replay.
 
     The team's rows carry `task` labels (sentiment, or pillar with audience); the replay rows keep
     both heads where they were. Early stopping and temperatures use a split of these training rows.
+    `eval_files`, when given, are scored after training (never seen by it) and their figures go on the card.
     """
     from txnlp.training.cards import finetuned_card
     from txnlp.training.finetune import finetune
+    from txnlp.training.retrain import predict_labelled
 
     labels = V.SENTIMENTS if task == "sentiment" else V.PILLARS
     team = read_labelled(train_files, labels, extra=("audience",))
@@ -241,17 +249,25 @@ def train_finetuned(task: str, train_files: list[Path], out_dir: Path, *, init: 
                      epochs=f.epochs, lr_layers=f.lr_layers, lr_heads=f.lr_heads, batch_size=f.batch_size,
                      max_length=f.max_length, patience=f.patience, seed=seed, progress=progress)
     wall = time.perf_counter() - t0
+    metrics, eval_data, eval_overlap = {}, [], 0
+    if eval_files:
+        evaluation = read_labelled(eval_files, labels, extra=("audience",))
+        metrics = report_by_group(evaluation, predict_labelled(task, model, evaluation, None), labels, group="lang")
+        eval_data, eval_overlap = data_sources(evaluation, eval_files), overlap(team["text"], evaluation["text"])
     parent = model.meta_ if hasattr(model, "meta_") else {}
     meta = {
         "model_id": f"{task}-ft-{data_hash(team['text'], team['label'])[:8]}", "task": "sentiment+pillar",
         "retrained_for": task, "init": parent.get("model_id", Path(init).name),
-        "train_files": sorted(set(team["file"])), "train_rows": len(team),
-        "train_label_counts": team["label"].value_counts().to_dict(),
+        "train_files": sorted(set(team["file"])), "train_data": data_sources(team, train_files),
+        "train_rows": len(team), "train_label_counts": team["label"].value_counts().to_dict(),
         "train_data_hash": data_hash(team["text"], team["label"]),
         "replay_rows": len(replay), "replay_files": sorted(set(replay["file"])),
         "training": model.training_, "dev": model.dev_metrics_, "history": model.history_,
         "wall_s": round(wall, 1), "date": date.today().isoformat(),
-        "approaches": parent.get("approaches", {}),
+        # This run compared no approaches: the starting model's card holds the comparison it came from.
+        "eval_data": eval_data, "eval_overlap": eval_overlap,
+        "metrics": {k: {"n": v["n"], "macro_f1": v["macro_f1"]} for k, v in metrics.items()},
+        "figures": {"eval": {k: v["macro_f1"] for k, v in metrics.items()}} if metrics else {},
     }
     model.save(out_dir, meta=meta, card=finetuned_card(meta))
     log.info("%s retrain: %d team rows + %d replay rows in %.0f s; dev %s", task, len(team), len(replay), wall,
