@@ -95,7 +95,9 @@ def frame_batch(frame: pd.DataFrame, audience: str, name: str = FRAME_INPUT) -> 
     batch = SourceBatch(spec.name, "frame")
     key = hashlib.sha256(frame.to_json(orient="split", date_format="iso", default_handler=str).encode(
         "utf-8", "surrogatepass")).hexdigest()
-    records = [(i + 1, row) for i, row in enumerate(frame.to_dict("records"))]
+    # Missing values (NaN, pd.NA, NaT) as None, as an empty cell is: "<NA>" must not become a value.
+    plain = frame.astype(object).where(frame.notna(), None)
+    records = [(i + 1, row) for i, row in enumerate(plain.to_dict("records"))]
     _add_records(batch, spec, name, records, [], key, one_off=True)
     batch.inputs.append({"path": name, "rows": batch.rows_read})
     log.info("input %s: %d rows read from a DataFrame", name, batch.rows_read)
