@@ -2,6 +2,8 @@
 import logging
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import txnlp
@@ -89,3 +91,43 @@ def test_runner_notebook_refuses_what_is_not_an_input():
         txnlp.run(42)
     with pytest.raises(InputDataError, match="column 'text' missing"):
         txnlp.run(pd.DataFrame({"comment": ["hello"]}), settings=load_settings(None, embed={"kind": "fake"}))
+
+
+def test_runner_notebook_created_at_is_utc_and_the_unreadable_is_kept_and_counted(tmp_path, fake_embedder,
+                                                                                  tiny_sentiment):
+    out = tmp_path / "night"
+    result = txnlp.run(_frame(), out, load_settings(None, **THEMED), embedder=fake_embedder, sentiment=tiny_sentiment)
+    assert result.counts["created_at_unparsed"] == 1 == read_manifest(out)["counts"]["created_at_unparsed"]
+    written = pd.read_parquet(out / "comments.parquet").set_index(V.ID)
+    assert str(written[V.CREATED_AT].dtype) == "datetime64[ns, UTC]"
+    assert written.loc["c2", V.CREATED_AT] == pd.Timestamp("2026-11-01 09:33:28", tz="UTC")
+    assert written.loc["c4", V.CREATED_AT] == pd.Timestamp("2026-11-02 09:00:00", tz="UTC")  # +01:00 read as such
+    assert pd.isna(written.loc["c3", V.CREATED_AT]) and written.loc["c3", V.CREATED_AT_RAW] == "01/11/2026"
+    assert written[V.CREATED_AT_RAW].notna().sum() == 1  # e1 has no date at all: nothing to keep
+    assert pq.read_schema(out / "comments.parquet").field(V.CREATED_AT_RAW).type == pa.string()
+
+
+def test_runner_notebook_nested_columns_native_and_ranks_integers_with_an_ignored_theme(tmp_path, fake_embedder,
+                                                                                         tiny_sentiment):
+    first = txnlp.run(_frame(), settings=load_settings(None, **THEMED), embedder=fake_embedder,
+                      sentiment=tiny_sentiment)
+    ranked = first.themes.dropna(subset=["shared_rank"])
+    assert len(ranked) >= 2, "the fake vectors must give two ranked themes for this test to mean anything"
+    ignored = int(ranked[V.THEME_ID].iloc[0])
+    edits = tmp_path / "themes.edits.yaml"
+    edits.write_text(f"ignore: [{ignored}]\n")
+    out = tmp_path / "night"
+    result = txnlp.run(_frame(), out, load_settings(None, **THEMED, tracking={"edits_file": str(edits)}),
+                       embedder=fake_embedder, sentiment=tiny_sentiment)
+    themes = pd.read_parquet(out / "themes.parquet").set_index(V.THEME_ID)
+    assert themes.loc[ignored, "ignored"] and pd.isna(themes.loc[ignored, "shared_rank"])
+    assert themes["shared_rank"].dtype == "Int64" and result.themes["shared_rank"].dtype == "Int64"
+    assert themes["shared_rank"].dropna().tolist() == list(range(1, themes["shared_rank"].notna().sum() + 1))
+    csv_ranks = pd.read_csv(out / "themes.csv", dtype=str, keep_default_na=False)["shared_rank"]
+    assert all(r == "" or r.isdigit() for r in csv_ranks) and "" in set(csv_ranks)  # "1", never "1.0"
+    for name, columns in (("themes", ("audiences", "pillars", "languages", "channels", "keywords", "quotes")),
+                          ("shared_pain_points", ("audiences", "negative_audiences", "silo_quotes", "employee_quotes"))):
+        schema = pq.read_schema(out / f"{name}.parquet")
+        for column in columns:
+            assert pa.types.is_list(schema.field(column).type), (name, column, schema.field(column).type)
+    assert pq.read_schema(out / "shared_pain_points.parquet").field("shared_rank").type == pa.int64()

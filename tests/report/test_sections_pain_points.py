@@ -1,10 +1,10 @@
 """The report shows the published shared_pain_points table: one EX-CX rule (rank.min_link_negative), one ranking."""
-import json
 import re
 
 import pandas as pd
 import pytest
 
+from txnlp.nested import decode
 from txnlp.config import load_settings
 from txnlp.report import sections as S
 from txnlp.runner import run
@@ -35,7 +35,7 @@ def test_sections_ex_cx_is_the_tables_link(tmp_path):
     assert [r["theme_id"] for r in links] == [2]  # theme 1 has only one negative comment per side
     assert (links[0]["n_employee"], links[0]["n_customer"]) == (2, 2)
     row = table.set_index("theme_id").loc[2]
-    assert links[0]["employee_quotes"] == json.loads(row["employee_quotes"])
+    assert links[0]["employee_quotes"] == decode("employee_quotes", row["employee_quotes"])
     assert [q["id"] for q in links[0]["customer_quotes"]] == ["c3", "c4"]
     loose = shared_pain_points(comments, _themes(), employee=EMP, customer=CUST, min_link_negative=1)
     assert [r["theme_id"] for r in S.ex_cx_links(loose, comments, employee=EMP, customer=CUST)] == [2, 1]

@@ -1,10 +1,9 @@
 """describe_themes: phrase labels in the report language, the cross-lingual route, renames, fallbacks, quotes."""
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from txnlp.nested import decode
 from txnlp import vocab as V
 from txnlp.embed.fake import FakeEmbedder
 from txnlp.themes.describe import CROSS_LINGUAL_MARK, LABEL_SEPARATOR, centre_similarity, describe_themes
@@ -74,7 +73,7 @@ def test_describe_label_and_keywords_never_hold_a_stop_word(lang, encode):
         words = _label_words(row["label"])
         assert words and not [w for w in words if w.casefold() in stops], row["label"]
         assert "NAME" not in row["label"] and "[" not in row["label"]
-        assert not [w for w in json.loads(row["keywords"])[lang] if w in stops]
+        assert not [w for w in decode("keywords", row["keywords"])[lang] if w in stops]
 
 
 @pytest.mark.parametrize("encode", [FakeEmbedder().encode, None], ids=["encoder", "c-tf-idf"])
@@ -125,7 +124,7 @@ def test_describe_cross_lingual_route_gives_report_language_words():
     words = [w.casefold() for w in _label_words(out.loc[2, "label"])]
     assert words and set(words) <= english
     assert set(words) <= set(CONCEPTS["app"])  # the app words, not billing or parking ones
-    assert "приложение" in json.loads(out.loc[2, "keywords"])["ru"]
+    assert "приложение" in decode("keywords", out.loc[2, "keywords"])["ru"]
     assert out.loc[0, "label_source"] == "phrase" and out.loc[V.OUTLIER_THEME, "label_source"] == "outlier"
 
 
@@ -157,7 +156,7 @@ def test_describe_quotes_are_the_comments_nearest_the_centre():
     similarity = centre_similarity(emb, labels)
     idx = np.flatnonzero(labels == 0)
     expected = frame[V.ID].to_numpy()[idx[np.argsort(-similarity[idx], kind="stable")[:3]]].tolist()
-    assert [q["id"] for q in json.loads(out.loc[0, "quotes"])] == expected
+    assert [q["id"] for q in decode("quotes", out.loc[0, "quotes"])] == expected
     assert "c3" not in expected  # "invoice for the garage" is the least typical of the billing theme
 
 

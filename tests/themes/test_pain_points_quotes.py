@@ -1,10 +1,9 @@
 """shared_pain_points quotes: a silo's most typical negative comments first (centre_similarity), not its angriest."""
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from txnlp.nested import decode
 from txnlp import vocab as V
 from txnlp.themes.pain_points import shared_pain_points
 
@@ -30,7 +29,7 @@ def _comments():
 
 
 def _ids(cell):
-    return [q["id"] for q in json.loads(cell)]
+    return [q["id"] for q in decode("quotes", cell)]
 
 
 def test_pain_points_quotes_typical_negative_first():
@@ -38,7 +37,7 @@ def test_pain_points_quotes_typical_negative_first():
     row = shared_pain_points(_comments(), THEMES, **SILOS, quotes=4, centre_similarity=similarity).iloc[0]
     assert _ids(row["employee_quotes"]) == ["e-typical", "e-fairly", "e-tie-a", "e-tie-b"]  # ties: by id
     assert _ids(row["customer_quotes"]) == ["c-typical", "c-off"]
-    silo = {k: _ids(json.dumps(v)) for k, v in json.loads(row["silo_quotes"]).items()}
+    silo = {k: _ids(v) for k, v in decode("silo_quotes", row["silo_quotes"]).items()}
     assert silo["employee"][:2] == ["e-typical", "e-fairly"] and "e-billing-rant" not in silo["employee"]
     assert silo["visitor"] == ["v-typical", "v-odd"]  # no negative comment in the silo: its most typical ones
 

@@ -1,8 +1,7 @@
 """shared_pain_points: which themes are ranked, in which order, when a theme links EX and CX, which quotes it shows."""
-import json
-
 import pandas as pd
 
+from txnlp.nested import decode
 from txnlp import vocab as V
 from txnlp.themes.pain_points import PAIN_POINT_COLUMNS, shared_pain_points
 
@@ -77,7 +76,7 @@ def test_pain_points_why_and_counts_explain_the_row():
     comments = _comments(_negatives(1, 2, 2) + [("t1p", 1, "customer", "positive", 0.9)])
     row = shared_pain_points(comments, _themes({1: 1.0}), **SILOS).iloc[0]
     assert (row["size"], row["n_negative"], row["share_negative"]) == (5, 4, 0.8)
-    assert json.loads(row["audiences"]) == {"customer": 3, "employee": 2}
+    assert decode("audiences", row["audiences"]) == {"customer": 3, "employee": 2}
     assert row["why"].startswith("4 of 5 comments negative; negative by silo: customer 2, employee 2")
     assert row["why"].endswith("(EX-CX link)")
 
@@ -90,16 +89,16 @@ def test_pain_points_quotes_most_negative_first():
         ("c-mild", 1, "customer", "negative", -0.1), ("c-worst", 1, "customer", "negative", -0.8),
     ])
     row = shared_pain_points(comments, _themes({1: 1.0}), **SILOS, quotes=3).iloc[0]
-    ids = lambda cell: [q["id"] for q in json.loads(cell)]
+    ids = lambda cell: [q["id"] for q in decode("quotes", cell)]
     assert ids(row["employee_quotes"]) == ["e-worst", "e-a", "e-b"]
     assert ids(row["customer_quotes"]) == ["c-worst", "c-mild"]
-    assert json.loads(row["employee_quotes"])[0] == {"id": "e-worst", "lang": "en", "text": "text of e-worst"}
-    silo = {k: [q["id"] for q in v] for k, v in json.loads(row["silo_quotes"]).items()}
+    assert decode("employee_quotes", row["employee_quotes"])[0] == {"id": "e-worst", "lang": "en", "text": "text of e-worst"}
+    silo = {k: [q["id"] for q in v] for k, v in decode("silo_quotes", row["silo_quotes"]).items()}
     assert silo == {"customer": ["c-worst", "c-mild"], "employee": ["e-worst", "e-a", "e-b"]}
 
 
 def test_pain_points_no_link_no_ex_cx_quotes():
     comments = _comments(_negatives(1, 1, 3))
     row = shared_pain_points(comments, _themes({1: 1.0}), **SILOS).iloc[0]
-    assert json.loads(row["employee_quotes"]) == [] and json.loads(row["customer_quotes"]) == []
-    assert len(json.loads(row["silo_quotes"])["customer"]) == 2  # silo quotes are still shown (quotes=2)
+    assert decode("employee_quotes", row["employee_quotes"]) == [] and decode("customer_quotes", row["customer_quotes"]) == []
+    assert len(decode("silo_quotes", row["silo_quotes"])["customer"]) == 2  # silo quotes are still shown (quotes=2)
