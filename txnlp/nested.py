@@ -85,11 +85,19 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
     would be inferred as arrow's null type, which a later night's strings can't be read together with
     (history partitions): such a column is written as string.
     """
-    schema = pa.Schema.from_pandas(frame.drop(columns=[c for c in frame.columns if c in TYPES]), preserve_index=False)
+    typed = {c for c in frame.columns if c in TYPES and _nested_values(frame[c])}
+    schema = pa.Schema.from_pandas(frame.drop(columns=sorted(typed)), preserve_index=False)
     fields = {f.name: (f.with_type(_STR) if pa.types.is_null(f.type) else f) for f in schema}
-    full = pa.schema([pa.field(c, TYPES[c]) if c in TYPES else fields[c] for c in frame.columns],
+    full = pa.schema([pa.field(c, TYPES[c]) if c in typed else fields[c] for c in frame.columns],
                      metadata=schema.metadata)
     return pa.Table.from_pandas(frame, schema=full, preserve_index=False)
+
+
+def _nested_values(column: pd.Series) -> bool:
+    """True when every value of `column` is a list (or missing): a passthrough text column that happens to be
+    called `channels` or `keywords` in the input keeps its own type."""
+    return bool(column.map(lambda v: v is None or isinstance(v, (list, tuple, np.ndarray))
+                           or (isinstance(v, float) and np.isnan(v))).all())
 
 
 def json_cells(frame: pd.DataFrame) -> pd.DataFrame:

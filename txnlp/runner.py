@@ -499,6 +499,8 @@ def run(inputs, output_dir: str | Path | None = None, settings: Settings | None 
     run_id = run_id or new_run_id()
     output_dir = None if output_dir is None else Path(output_dir)
     with (run_locks(output_dir, settings) if output_dir is not None else contextlib.nullcontext()):
+        if output_dir is not None:  # a killed flow run's staging (see `stage`): never mined, and not an output
+            cleanup_stage(output_dir / ".stage")
         with run_context(run_id):
             notify(progress, "stage", 0, 1)
             frame, info = stage_inputs(inputs, settings)
