@@ -149,7 +149,8 @@ def parse_created_at(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     text = values.map(lambda v: (_as_text(v) or "").strip() or None).astype(object)
     parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").astype("datetime64[ns, UTC]")
-    raw = text.where(parsed.isna() & text.notna(), None).astype(object)
+    raw = pd.Series([t if isinstance(t, str) and pd.isna(p) else None for t, p in zip(text, parsed)], index=values.index,
+                    dtype=object)
     return parsed, raw
 
 
