@@ -75,7 +75,11 @@ def test_cli_promote_copies_into_the_registry_and_warns_when_worse(tmp_path):
     rows = _rows()
     shuffled = [(t, label, lang) for (t, _, lang), label in
                 zip(rows, np.random.default_rng(1).permutation([r[1] for r in rows]))]
-    runner, env = CliRunner(), {**_env(tmp_path), "TXNLP_MODELS__SENTIMENT_EVAL_DIR": str(tmp_path / "eval")}
+    models = tmp_path / "repo" / "models"  # the registry's folder; the trained models lie outside it
+    registry = models / "registry.json"
+    runner = CliRunner()
+    env = {**_env(tmp_path), "TXNLP_MODELS__REGISTRY": str(registry),
+           "TXNLP_MODELS__SENTIMENT_EVAL_DIR": str(tmp_path / "eval")}
     (tmp_path / "eval").mkdir()
     _labelled(tmp_path / "eval" / "en.csv", rows)
     for name, train in (("good", rows), ("bad", shuffled)):
@@ -86,20 +90,20 @@ def test_cli_promote_copies_into_the_registry_and_warns_when_worse(tmp_path):
     out = runner.invoke(app, ["models", "promote", "sentiment", "--model", str(tmp_path / "scratch" / "good")], env=env)
     assert out.exit_code == 0, out.output
     assert "warning" not in out.output and "measuring the sentiment challenger" in out.output
-    good = json.loads((tmp_path / "registry.json").read_text())["models"]["sentiment"]["champion"]
+    good = json.loads(registry.read_text())["models"]["sentiment"]["champion"]
     assert good["path"] == f"sentiment/{good['model_id']}"  # a copy inside the registry's folder
-    assert (tmp_path / "sentiment" / good["model_id"] / "weights.safetensors").is_file()
+    assert (models / "sentiment" / good["model_id"] / "weights.safetensors").is_file()
     out = runner.invoke(app, ["models", "promote", "sentiment", "--model", str(tmp_path / "scratch" / "bad")], env=env)
     assert out.exit_code == 0, out.output
     assert "warning: sentiment challenger measures worse than the champion" in " ".join(out.output.split())
     shutil.rmtree(tmp_path / "scratch")  # the scratch folder goes: the registry still loads both
-    registry = json.loads((tmp_path / "registry.json").read_text())["models"]["sentiment"]
-    assert registry["previous"][0]["model_id"] == good["model_id"] and registry["champion"]["model_id"] != good["model_id"]
-    assert champion_dir(tmp_path / "registry.json", "sentiment") == tmp_path / "sentiment" / registry["champion"]["model_id"]
+    slot = json.loads(registry.read_text())["models"]["sentiment"]
+    assert slot["previous"][0]["model_id"] == good["model_id"] and slot["champion"]["model_id"] != good["model_id"]
+    assert champion_dir(registry, "sentiment") == models / "sentiment" / slot["champion"]["model_id"]
     worse = tmp_path / "worse.json"
     worse.write_text(json.dumps({"en": 0.01, "overall": 0.01}))
-    out = runner.invoke(app, ["models", "promote", "sentiment", "--model", str(tmp_path / "sentiment" / good["model_id"]),
+    out = runner.invoke(app, ["models", "promote", "sentiment", "--model", str(models / "sentiment" / good["model_id"]),
                               "--metrics", str(worse)], env=env)
     assert out.exit_code == 0 and "measures worse than the champion" in " ".join(out.output.split())
-    assert sorted(p.name for p in (tmp_path / "sentiment").iterdir()) == sorted({good["model_id"],
-                                                                                 registry["champion"]["model_id"]})
+    assert sorted(p.name for p in (models / "sentiment").iterdir()) == sorted({good["model_id"],
+                                                                                 slot["champion"]["model_id"]})

@@ -60,7 +60,7 @@ def test_run_all_rows_quarantined_still_publishes(tmp_path, settings, fake_embed
     path.write_text("text\n\"  \"\n", encoding="utf-8")
     result = run([path], tmp_path / "out", settings, embedder=fake_embedder, sentiment=tiny_sentiment)
     assert result.counts == {"rows_in": 1, "rows_out": 0, "rows_quarantined": 1, "themes": 0,
-                             "scores_unparsed": 0}
+                             "scores_unparsed": 0, "created_at_unparsed": 0}
 
 
 def test_write_outputs_are_readable_by_others(tmp_path):

@@ -85,23 +85,19 @@ def gate(challenger: dict, champion: dict | None, max_drop: float = 0.02) -> tup
     return True, f"overall {champion[OVERALL]:.4f} -> {challenger[OVERALL]:.4f}, no language drops more than {max_drop}"
 
 
-def place_model(model_dir: Path, models_root: Path, task: str) -> Path:
-    """`model_dir` when it already is a task folder of the registry (`models_root/<task>/<name>/`), else a copy
-    at `models_root/<task>/<model_id>/`.
+def copy_model(model_dir: Path, models_root: Path, task: str) -> Path:
+    """A copy of `model_dir` at `models_root/<task>/<model_id>/` (`model_dir` itself when it is that folder).
 
-    A registry that points at a folder outside its own (a scratch or home folder, or the candidates
-    folder that the next retrain cleans) breaks when that folder is cleaned or the repository moves; a
-    copy is versioned with the registry. An existing folder of the same id is never overwritten: the
-    copy gets a timestamp suffix.
+    An existing folder of the same id is never overwritten: the copy gets a timestamp suffix.
     """
-    model_dir, root = Path(model_dir), Path(models_root)
-    if model_dir.resolve().parent == (root / task).resolve():
-        return model_dir
+    model_dir = Path(model_dir)
     meta_path = model_dir / "meta.json"
     if not meta_path.is_file():
         raise ArtifactError(f"{model_dir}: no meta.json; not a txnlp model directory")
     model_id = json.loads(meta_path.read_text()).get("model_id", model_dir.name)
-    target = root / task / model_id
+    target = Path(models_root) / task / model_id
+    if target.resolve() == model_dir.resolve():
+        return model_dir
     if target.exists():
         target = target.with_name(f"{model_id}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -110,16 +106,26 @@ def place_model(model_dir: Path, models_root: Path, task: str) -> Path:
     return target
 
 
-def promote(registry_path: Path, task: str, model_dir: Path, metrics: dict, models_root: Path | None = None) -> dict:
+def place_model(model_dir: Path, models_root: Path, task: str) -> Path:
+    """`model_dir` when it lies inside `models_root` (the registry's folder), else `copy_model` into it.
+
+    A registry that points at a folder outside its own (a scratch or home folder) breaks when that
+    folder is cleaned or the repository moves; a copy is versioned with the registry.
+    """
+    if Path(model_dir).resolve().is_relative_to(Path(models_root).resolve()):
+        return Path(model_dir)
+    return copy_model(model_dir, models_root, task)
+
+
+def promote(registry_path: Path, task: str, model_dir: Path, metrics: dict) -> dict:
     """Make `model_dir` the champion of `task`; the old champion goes to the front of `previous`.
 
-    A model that is not in a task folder of `models_root` (default: the registry's folder) is copied
-    there first (`place_model`), so the registry never points at a scratch or candidates folder.
+    A model outside the registry's folder is copied into it first (`place_model`), so the registry
+    never points at a scratch folder.
     """
     data = read_registry(registry_path)
     slot = data["models"].setdefault(task, {"champion": None, "previous": []})
-    root = Path(models_root) if models_root is not None else Path(registry_path).resolve().parent
-    model_dir = place_model(model_dir, root, task)
+    model_dir = place_model(model_dir, Path(registry_path).resolve().parent, task)
     entry = make_entry(model_dir, registry_path, metrics)
     entry["promoted"] = entry["registered"]
     if slot.get("champion"):

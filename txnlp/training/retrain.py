@@ -22,7 +22,7 @@ from txnlp.errors import ConfigError, InputDataError
 from txnlp.io.artifacts import model_kind
 from txnlp.training.evaluate import labelled_sample, report_by_group
 from txnlp.io.labelled import read_labelled
-from txnlp.training.champions import champion, entry_dir, gate, promote, summarise_metrics
+from txnlp.training.champions import champion, copy_model, entry_dir, gate, promote, summarise_metrics
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ def decide_and_promote(task: str, registry_path: Path, challenger_dir: Path, cha
     """Gate the challenger against the champion (same data) and promote it when it passes.
 
     A promoted challenger is copied from the candidates folder to `models_root/<task>/<model_id>/` first
-    (`champions.place_model`, by `promote`).
+    (`champions.copy_model`).
     """
     ok, reason = gate(challenger_metrics, champion_metrics, max_drop=max_drop)
     result = {"promoted": False, "reason": reason, "challenger": str(challenger_dir),
@@ -169,7 +169,8 @@ def decide_and_promote(task: str, registry_path: Path, challenger_dir: Path, cha
     log.info("%s gate: %s (%s)", task, "pass" if ok else "refuse", reason)
     if not ok or dry_run:
         return result
-    entry = promote(registry_path, task, challenger_dir, challenger_metrics, models_root=models_root)
+    target = copy_model(challenger_dir, models_root, task)  # out of the candidates folder the next retrain cleans
+    entry = promote(registry_path, task, target, challenger_metrics)
     result.update(promoted=True, model_id=entry["model_id"], path=str(entry_dir(registry_path, entry)))
     return result
 
