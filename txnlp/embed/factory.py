@@ -60,6 +60,8 @@ def build_use_embedder(embed_settings) -> USEEmbedder:
     """The USE embedder (sentiment features, second theme view) for `settings.embed`; loads when first used.
 
     Threads follow `embed.threads`, else 2 rather than every core: USE is the smaller model, and it
-    runs beside the shared encoder, which takes the machine.
+    runs beside the shared encoder, which takes the machine. Cached like the main embedder.
     """
-    return USEEmbedder(threads=embed_settings.threads or USE_THREADS)
+    use = USEEmbedder(threads=embed_settings.threads or USE_THREADS)
+    cache = build_cache(embed_settings)
+    return use if cache is None else CachedEmbedder(use, cache)  # a rerun reads its vectors, as e5's
