@@ -86,11 +86,11 @@ def test_redactor_phone_as_a_number_in_a_passthrough_column():
     """31612345678 as text, int or float (a column with a blank is read as float): the "+" was dropped."""
     redactor = Redactor(KINDS, ["NL", "DE"])
     as_text = redactor(_passthrough_frame(phone=["31612345678", "+31612345678", "4711", None]))
-    assert as_text["phone"].tolist() == ["[PHONE]", "[PHONE]", "4711", None]
+    assert as_text["phone"].tolist()[:3] == ["[PHONE]", "[PHONE]", "4711"] and pd.isna(as_text["phone"][3])
     as_int = redactor(_passthrough_frame(phone=[31612345678, 4711]))
     assert as_int["phone"].tolist() == ["[PHONE]", "4711"]
     as_float = redactor(_passthrough_frame(phone=[31612345678.0, float("nan")]))
-    assert as_float["phone"].tolist() == ["[PHONE]", None]
+    assert as_float["phone"][0] == "[PHONE]" and pd.isna(as_float["phone"][1])
     assert redactor(_passthrough_frame(phone=["31612345678.0"]))["phone"].tolist() == ["[PHONE]"]
 
 
@@ -103,7 +103,7 @@ def test_redactor_name_columns_become_name_whole():
     frame = _passthrough_frame(Customer_Name=["Jan Jansen", "", None], product_name=["Gold plan"] * 3,
                                employee_name=["P. de Boer", "Anna", "x"])
     out = Redactor(KINDS, ["NL"], name_columns=["customer_name", "employee_name"])(frame)
-    assert out["Customer_Name"].tolist() == ["[NAME]", "", None]
+    assert out["Customer_Name"].tolist()[:2] == ["[NAME]", ""] and pd.isna(out["Customer_Name"][2])
     assert out["employee_name"].tolist() == ["[NAME]"] * 3
     assert out["product_name"].tolist() == ["Gold plan"] * 3
 

@@ -284,7 +284,8 @@ class Redactor:
             if col in self.keep or col.startswith(V.REDACTION_PREFIX):
                 continue
             if "name" in self.kinds and str(col).casefold() in names:
-                out[col] = out[col].map(lambda v: "[NAME]" if cell_text(v) and cell_text(v).strip() else v)
+                out[col] = pd.Series(["[NAME]" if cell_text(v) and cell_text(v).strip() else v for v in out[col]],
+                                     index=out.index, dtype=object)
                 continue
             out[col] = self._redact_column(out[col])
         results = [redact_text(t, self.kinds, self.phone_regions) for t in out[V.TEXT]]
@@ -310,4 +311,6 @@ class Redactor:
                 changed[v] = new
         if not changed:
             return values
-        return values.map(lambda v: changed.get(v, cell_text(v) if numeric else v))
+        # a list, not Series.map: map turns the None beside text into NaN
+        return pd.Series([changed.get(v, cell_text(v) if numeric else v) for v in values], index=values.index,
+                         dtype=object, name=values.name)
