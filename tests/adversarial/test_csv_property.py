@@ -33,10 +33,11 @@ MAX_CHARS = 5000
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"]
 ROUND_TRIP = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"}
 NASTY = ['"', '""', ",", ";", "\t", "|", "\n", "\r\n", "\r", "\x00", "\ufeff", " ", "'", "\\"]
+CYRILLIC = "ЊЍТабвгдеёжзийклмнопрстуфхцчшщъыьэюя "
 HUGE = ["x" * 200_000, "é" * (MAX_CHARS + 1), "line\n" * 3000, "line\n" * 30_000]  # csv's field limit: 131,072
 
 
-def _field(codec: str, newlines: bool = True):
+def _field(codec: str, newlines: bool = True, russian: bool = False):
     """Text for one field, encodable in `codec`: plain characters, CSV-hostile pieces, or huge."""
     nasty = [p for p in NASTY if (newlines or ("\n" not in p and "\r" not in p)) and _encodable(p, codec)]
     chars = st.characters(codec="latin-1" if codec == "latin-1" else ("cp1252" if codec == "cp1252" else None),
@@ -44,7 +45,13 @@ def _field(codec: str, newlines: bool = True):
                           exclude_characters="" if newlines else "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
     pieces = st.lists(st.one_of(st.text(chars, max_size=12), st.sampled_from(nasty)), max_size=8).map("".join)
     huge = [h for h in HUGE if newlines or "\n" not in h]
-    return st.one_of(pieces, pieces, pieces, st.sampled_from(huge).map(lambda h: h.encode(codec, "ignore").decode(codec)))
+    if russian and codec.startswith("utf"):
+        # A file of Russian comments: few ASCII bytes, so BOM-less UTF-16 has few NULs to be told by (and
+        # U+040A holds a 0x0A byte, U+0422 a quote byte, should it be read as bytes of UTF-8)
+        return st.lists(st.one_of(st.text(CYRILLIC, min_size=10, max_size=80), st.sampled_from(nasty)),
+                        min_size=1, max_size=5).map("".join)
+    return st.one_of(pieces, pieces, pieces,
+                     st.sampled_from(huge).map(lambda h: h.encode(codec, "ignore").decode(codec)))
 
 
 def _encodable(text: str, codec: str) -> bool:
@@ -69,6 +76,7 @@ def csv_files(draw):
     delimiter = draw(st.sampled_from(",;\t|"))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     quote_all = draw(st.booleans())
+    russian = draw(st.booleans())
     n = draw(st.integers(0, 8))
     lines = [delimiter.join(["id", "text", "channel"])]
     rows, wellformed = 0, {}
@@ -77,19 +85,19 @@ def csv_files(draw):
         rid = f"r{i}"
         channel = draw(st.sampled_from(["app", "web", "", "e;mail", 'sh"op']))
         if kind == "ok":
-            text = draw(_field(codec))
+            text = draw(_field(codec, russian=russian))
             record = delimiter.join(_quoted(v, delimiter, quote_all) for v in (rid, text, channel))
             rows += 1
             wellformed[rid] = text
         elif kind == "stray_quote":  # "closed" then more text: the grammar can't say where this field ends
-            head, tail = draw(_field(codec, newlines=False)), draw(st.text("abc xyz", min_size=1, max_size=5))
+            head, tail = draw(_field(codec, newlines=False, russian=russian)), draw(st.text("abc xyz", min_size=1, max_size=5))
             head = head.replace('"', "")
             tail = tail if tail[0] not in (delimiter, " ") else "j" + tail
             record = delimiter.join([rid, '"' + head + '"' + tail, _quoted(channel.replace("\n", ""), delimiter, False)])
             rows += 1
         else:  # an opening quote never closed: it runs to the end of the file
             # every physical line it spans gets a letter, so none is blank (blank lines are no rows)
-            text = re.sub(r"(\r\n|\r|\n)", r"\1z", draw(_field(codec)).replace('"', ""))
+            text = re.sub(r"(\r\n|\r|\n)", r"\1z", draw(_field(codec, russian=russian)).replace('"', ""))
             record = delimiter.join([rid, '"' + text])
             rows += 1 + len(re.findall(r"\r\n|\r|\n", text))
         lines.append(record)
