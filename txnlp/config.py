@@ -55,6 +55,12 @@ class RedactSettings(BaseModel):
         "email", "url", "iban", "card", "phone", "name",
     ]
     phone_regions: list[str] = ["NL", "DE", "RU", "GB", "US"]
+    # Passthrough columns that hold a person's name (matched case-insensitively): each non-empty cell
+    # becomes [NAME] whole, since a bare name has no phrase the text finders could catch it by.
+    name_columns: list[str] = ["name", "full_name", "first_name", "last_name", "surname", "customer_name",
+                               "client_name", "contact_name", "employee_name", "agent_name", "user_name", "username",
+                               "naam", "klantnaam", "voornaam", "achternaam", "kundenname", "vorname", "nachname",
+                               "имя", "фамилия", "фио"]
 
 
 class EmbedSettings(BaseModel):

@@ -171,12 +171,18 @@ class SplitEncoder:
         self.threads = threads
         self._base = None
         self._tokenizer = None
+        self._model_id = None
 
     # ---- the base ---------------------------------------------------------------------------
     @property
     def model_id(self) -> str:
-        """The theme embedder's id: the same as SentenceTransformerEmbedder's, so cached vectors stay valid."""
-        return embedder_id(self.base_path)
+        """The theme embedder's id: the same as SentenceTransformerEmbedder's, so cached vectors stay valid.
+
+        Hashes the base's served files once per load (`embedder_id`); a changed one is refused.
+        """
+        if self._model_id is None:
+            self._model_id = embedder_id(self.base_path)
+        return self._model_id
 
     @property
     def tasks_id(self) -> str:
@@ -204,6 +210,7 @@ class SplitEncoder:
 
             if self.threads:
                 torch.set_num_threads(self.threads)
+            _ = self.model_id  # hash and check the base's served files before they are read
             try:
                 self._tokenizer = AutoTokenizer.from_pretrained(str(self.base_path))
                 self._base = AutoModel.from_pretrained(str(self.base_path)).eval()

@@ -81,12 +81,34 @@ def _utf16_without_bom(data: bytes, sample: int = 4096) -> str | None:
         return None
     even, odd = head[0::2].count(0) / (len(head) / 2), head[1::2].count(0) / (len(head) / 2)
     for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-        if zeros >= 0.3 and other <= 0.02:
+        if (zeros >= 0.3 and other <= 0.02) or _utf16_header(data, codec):
             try:
                 return data.decode(codec)
             except UnicodeDecodeError:
                 return None
     return None
+
+
+def _utf16_header(data: bytes, codec: str, limit: int = 65536) -> bool:
+    """Whether the first line, read as `codec`, is a header: NUL-free text holding a delimiter, ended by a
+    UTF-16 line feed at a character boundary.
+
+    The byte statistics above miss a file whose comments are mostly Cyrillic or CJK (few ASCII bytes, so
+    few NULs), and such a file then passes as UTF-8: U+040A and U+0422 put a line feed and a quote byte
+    into it and records fall apart. The header is ASCII-ish in any language's export, and in UTF-8 a
+    delimiter is never followed by a NUL, so this cannot claim a UTF-8 file.
+    """
+    newline = b"\n\x00" if codec == "utf-16-le" else b"\x00\n"
+    at = data.find(newline, 0, limit)
+    while at != -1 and at % 2:
+        at = data.find(newline, at + 1, limit)
+    if at <= 0:
+        return False
+    try:
+        header = data[:at].decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return "\x00" not in header and any(d in header for d in CSV_DELIMITERS)
 
 
 def sniff_delimiter(head: str) -> str:
@@ -129,6 +151,9 @@ def _csv_records(path: Path, sniff_bytes: int) -> tuple[list[tuple[int, dict]], 
 
 def _csv_spans(lines: list[str], delimiter: str):
     """(first line, last line, values, error or None) per CSV record, line numbers from 1; blank lines skipped."""
+    # A quoted field may be as long as the file. Over csv's default limit (131,072 characters) the reader
+    # gives up inside the field, and the lines after that point would be parsed as records of their own.
+    csv.field_size_limit(max(csv.field_size_limit(), sum(map(len, lines)) + 1))
     reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
     done = 0
     while True:
