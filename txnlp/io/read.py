@@ -74,8 +74,8 @@ def sniff_delimiter(head: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_records(path: Path, sniff_bytes: int) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
-    text = decode_bytes(path.read_bytes())
+def _csv_records(data: bytes, sniff_bytes: int) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    text = decode_bytes(data)
     delimiter = sniff_delimiter(text[:sniff_bytes])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -100,9 +100,9 @@ def _csv_records(path: Path, sniff_bytes: int) -> tuple[list[tuple[int, dict]], 
     return records, bad
 
 
-def _jsonl_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+def _jsonl_records(data: bytes) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
     records, bad = [], []
-    text = decode_bytes(path.read_bytes())
+    text = decode_bytes(data)
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -118,16 +118,16 @@ def _jsonl_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, 
     return records, bad
 
 
-def _parquet_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
-    frame = pd.read_parquet(path)
+def _parquet_records(data: bytes) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    frame = pd.read_parquet(io.BytesIO(data))
     return [(i + 1, row) for i, row in enumerate(frame.to_dict("records"))], []
 
 
-def _excel_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+def _excel_records(data: bytes) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
     """First sheet, first row as header; a row wider than the header is malformed, an empty row is skipped."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = next(rows, None)
@@ -155,16 +155,21 @@ def _check_suffix(path: Path) -> str:
     return kind
 
 
-def read_file(path: Path, *, sniff_bytes: int = 65536) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
-    """(line, record) pairs plus (line, reason) for rows that can't be records; raises on an unknown type."""
+def read_file(path: Path, *, sniff_bytes: int = 65536,
+              data: bytes | None = None) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """(line, record) pairs plus (line, reason) for rows that can't be records; raises on an unknown type.
+
+    `data`: the file's bytes when the caller already read them (to hash them), so a file is read once.
+    """
     kind = _check_suffix(path)
+    data = Path(path).read_bytes() if data is None else data
     if kind == "csv":
-        return _csv_records(path, sniff_bytes)
+        return _csv_records(data, sniff_bytes)
     if kind == "jsonl":
-        return _jsonl_records(path)
+        return _jsonl_records(data)
     if kind == "parquet":
-        return _parquet_records(path)
-    return _excel_records(path)
+        return _parquet_records(data)
+    return _excel_records(data)
 
 
 def _as_text(value) -> str | None:
