@@ -49,15 +49,17 @@ def mine_feedback_flow(inputs: list[str], output_dir: str, config: str | None = 
     workers with `dask_flow`), then mine on the gathered matrix.
     """
     run_date = runner.run_date_or_today(run_date)
+    settings = txnlp.load_settings(config)
     stage_dir = str(Path(output_dir) / ".stage")
-    staged = stage_inputs(inputs, stage_dir, config)
-    paths = None
-    if chunked:
-        chunks = distributed.plan_chunks(Path(staged), txnlp.load_settings(config).scale.chunk_rows)
-        futures = embed_chunk.map(staged, [a for a, _ in chunks], [b for _, b in chunks], config)
-        paths = [f.result() for f in futures]
-    summary = mine_feedback(staged, output_dir, config, paths, run_date)
-    runner.cleanup_stage(Path(stage_dir))
+    with runner.run_locks(Path(output_dir), settings):
+        staged = stage_inputs(inputs, stage_dir, config)
+        paths = None
+        if chunked:
+            chunks = distributed.plan_chunks(Path(staged), settings.scale.chunk_rows)
+            futures = embed_chunk.map(staged, [a for a, _ in chunks], [b for _, b in chunks], config)
+            paths = [f.result() for f in futures]
+        summary = mine_feedback(staged, output_dir, config, paths, run_date)
+        runner.cleanup_stage(Path(stage_dir))
     return summary
 
 
@@ -98,10 +100,11 @@ def mine_sources_flow(config: str | None = None, inputs: list[str] | None = None
     settings = txnlp.load_settings(config)
     run_date = runner.run_date_or_today(run_date)
     root = str(ingest.stage_root(settings, run_date))
-    futures = {spec.name: read_source.submit(spec, root, config, full_refresh)
-               for spec in ingest.plan_sources(settings, inputs)}
-    staged, failed = ingest.gather_staged({name: future.result for name, future in futures.items()})
-    summary = publish_run(staged, failed, config, run_date, full_refresh)
+    specs = ingest.plan_sources(settings, inputs)
+    with ingest.run_locks(settings):  # the tasks run in this process: publish_run takes the same locks again
+        futures = {spec.name: read_source.submit(spec, root, config, full_refresh) for spec in specs}
+        staged, failed = ingest.gather_staged({name: future.result for name, future in futures.items()})
+        summary = publish_run(staged, failed, config, run_date, full_refresh)
     ingest.raise_for_failed(failed, published=True)
     return summary
 

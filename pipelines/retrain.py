@@ -42,15 +42,19 @@ def split_labelled(kind: str, data: list[str], work_dir: str, holdout: float, se
 @task
 def train_challenger(kind: str, train_csv: str, out_dir: str, features: str, config: str | None) -> str:
     settings, embedder, use = _models(config)
+    init = rt.finetune_init(kind, settings.models.registry)
     return rt.train_challenger(kind, [Path(train_csv)], Path(out_dir), embedder, definitions=settings.pillar.definitions,
                                features=features, feature_embedder=use if "use" in features else None,
-                               seed=settings.seed)
+                               seed=settings.seed, init=init,
+                               base_path=rt.base_encoder_path(settings) if init else None,
+                               finetune_settings=settings.finetune)
 
 
 @task
 def evaluate_challenger(kind: str, model_dir: str, holdout_csv: str, config: str | None) -> dict:
     settings, embedder, use = _models(config)
-    return rt.evaluate_model(kind, Path(model_dir), _gate_sets(kind, holdout_csv, settings), embedder, use)
+    return rt.evaluate_model(kind, Path(model_dir), _gate_sets(kind, holdout_csv, settings), embedder, use,
+                             base_path=rt.base_encoder_path(settings))
 
 
 @task
@@ -58,7 +62,7 @@ def evaluate_champion(kind: str, holdout_csv: str, config: str | None) -> dict |
     """The registry champion's figures on the challenger's rows; None without a champion."""
     settings, embedder, use = _models(config)
     return rt.champion_metrics_on(kind, settings.models.registry, _gate_sets(kind, holdout_csv, settings), embedder,
-                                  use)
+                                  use, base_path=rt.base_encoder_path(settings))
 
 
 @task

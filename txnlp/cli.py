@@ -128,15 +128,27 @@ def train_sentiment(data: Annotated[list[Path], typer.Option("--data", help="CSV
                     out: Annotated[Path, typer.Option("--out", help="model directory to write")],
                     eval_data: Annotated[Optional[list[Path]], typer.Option("--eval", help="held-out CSVs")] = None,
                     features: Annotated[str, typer.Option(help="base (shared e5 embedding) or base+use")] = "base",
+                    linear: Annotated[bool, typer.Option("--linear", help="a linear head even when the champion is "
+                                                         "fine-tuned")] = False,
                     config: ConfigOpt = None, verbose: bool = True) -> None:
-    """Train a linear sentiment head (a challenger) on the configured embedder."""
+    """Train a sentiment challenger: fine-tune the champion (when it is a fine-tuned encoder), else a linear head."""
     _setup_logging(verbose)
     from txnlp.progress import with_progress
     from txnlp.runner import make_embedder
-    from txnlp.training.train import train_sentiment as train_fn
+    from txnlp.training.retrain import base_encoder_path, finetune_init
+    from txnlp.training.train import train_finetuned, train_sentiment as train_fn
 
     try:
         settings = load_settings(config)
+        init = None if linear else finetune_init("sentiment", settings.models.registry)
+        if init is not None:
+            result = train_finetuned("sentiment", data, out, init=init, base_path=base_encoder_path(settings),
+                                     finetune_settings=settings.finetune, seed=settings.seed)
+            meta = result["meta"]
+            console.print(f"fine-tuned {meta['model_id']} from {meta['init']}: {meta['train_rows']} rows + "
+                          f"{meta['replay_rows']} replay rows in {meta['wall_s']:.0f} s; dev macro-F1 "
+                          f"{result['metrics'].get('sentiment', float('nan')):.3f} -> {out}")
+            return
         with _progress_bars() as progress:
             embedder = make_embedder(settings)
             if progress is not None:
@@ -229,12 +241,12 @@ def _evaluate_command(kind: str, model: Path, data: list[Path], out: Optional[Pa
 def _evaluate(kind: str, model: Path, data: list[Path], config) -> dict:
     from txnlp.training.evaluate import report_by_group
     from txnlp.io.labelled import read_labelled
-    from txnlp.training.retrain import EXTRA, TASKS, load_model, predict_labelled
+    from txnlp.training.retrain import EXTRA, TASKS, base_encoder_path, load_model, predict_labelled
     from txnlp.runner import make_embedder
 
     settings = load_settings(config)
     frame = read_labelled(data, TASKS[kind], extra=EXTRA if kind == "pillar" else ())
-    clf = load_model(kind, model)
+    clf = load_model(kind, model, base_encoder_path(settings))
     use = None
     if kind == "sentiment":
         from txnlp.classify.sentiment import needs_use

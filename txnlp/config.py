@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -110,6 +111,24 @@ class ModelsSettings(BaseModel):
     candidates_dir: Path = Path("models/_candidates")
     holdout: float = Field(0.2, gt=0, lt=1)
     max_language_drop: float = Field(0.02, ge=0, description="macro-F1 a language may lose at promotion")
+
+
+class FinetuneSettings(BaseModel):
+    """Fine-tuning the champion's top layers and heads (`txnlp train --data`, the retrain flow).
+
+    Defaults are the settings the committed champion was trained with (its model card).
+    """
+
+    top_layers: int = Field(3, ge=1, description="top encoder layers fine-tuned (only for a model trained from the base)")
+    epochs: int = Field(3, ge=1, description="at most; early stopping on a split of the training rows may stop sooner")
+    lr_layers: float = Field(5e-5, gt=0)
+    lr_heads: float = Field(1e-3, gt=0)
+    batch_size: int = Field(32, ge=1)
+    max_length: int = Field(128, ge=8, le=512, description="tokens per training text")
+    patience: int = Field(2, ge=1, description="dev evaluations without a better score before stopping")
+    replay_rows: int = Field(2000, ge=0, description="rows of the original training data mixed into a retrain")
+    # Where the replay rows come from: the feedback register in the repo, and the public sets when present.
+    replay_dirs: tuple[Path, ...] = (Path("data/train"), Path("../shared/train/sentiment"))
 
 
 class ClusterSettings(BaseModel):
@@ -216,10 +235,38 @@ class ReportSettings(BaseModel):
     top_themes_9plus: int = Field(8, ge=1)
 
 
+# A source name is a folder name under the staging root (`runs/.stage/<date>/<name>/`, removed and
+# rewritten each run): letters, digits, `_` and `-`, with single dots only between them, so `.`, `..`,
+# `.stage` or `a/b` can never reach outside the source's own folder.
+SOURCE_NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
+SOURCE_NAME_MAX = 64
+
+
+def check_source_name(name: str) -> str:
+    """`name` when it is a safe folder name (see SOURCE_NAME), else ValueError saying what is allowed."""
+    if len(name) > SOURCE_NAME_MAX or not SOURCE_NAME.fullmatch(name):
+        raise ValueError(f"source name {name!r} is not a safe folder name: use 1-{SOURCE_NAME_MAX} letters, "
+                         "digits, '_' and '-', with single dots only between them (no '/', '..' or leading dot)")
+    return name
+
+
+def source_slug(text: str) -> str:
+    """A safe source name made from any text (e.g. an input file's stem): other characters become `_`."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]", "_", text)
+    slug = ".".join(part for part in slug.split(".") if part)  # no empty dot-separated parts: no '..'
+    return slug[:SOURCE_NAME_MAX].rstrip(".") or "root"
+
+
 class SourceSettings(BaseModel):
     """One configured feedback source: a folder of exports (`files`) or a SQLAlchemy table/query (`sql`)."""
 
-    name: str = Field(..., pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, name: str) -> str:
+        return check_source_name(name)
+
     kind: Literal["files", "sql"]
     audience: str = "unknown"
     # The source's own column name -> txnlp's (`text`, `id`, `created_at`, `channel`, `score`, ...).
@@ -290,8 +337,11 @@ class Settings(BaseSettings):
     report: ReportSettings = ReportSettings()
     ingest: IngestSettings = IngestSettings()
     models: ModelsSettings = ModelsSettings()
+    finetune: FinetuneSettings = FinetuneSettings()
     scale: ScaleSettings = ScaleSettings()
     seed: int = 0
+    # Seconds a run waits for another run on the same output folder or state store before stopping.
+    lock_timeout_s: float = Field(60.0, ge=0)
 
     def public_dump(self) -> dict:
         """The settings as JSON-ready data with every source URL's password masked: what a manifest may publish.

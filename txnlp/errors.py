@@ -31,8 +31,18 @@ class StageError(TxnlpError):
 
 
 class SourceError(TxnlpError):
-    """A whole configured source can't be read (database down, folder missing); the others still run."""
+    """A whole configured source can't be read (database down, folder missing); the others still run.
 
-    def __init__(self, source: str, message: str):
+    `recoverable`: whether the same read may work later unchanged (a database down, a connection
+    lost), as opposed to a path or URL that is wrong. The flows retry only recoverable ones; the
+    cause is not chained because a database error's message can hold SQL and row values.
+    """
+
+    def __init__(self, source: str, message: str, *, recoverable: bool = True):
         super().__init__(f"source '{source}': {message}")
         self.source = source
+        self.recoverable = recoverable
+
+
+class BusyError(TxnlpError):
+    """Another run holds the output folder or state store; this one waited and stopped."""

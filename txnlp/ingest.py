@@ -16,11 +16,9 @@ at all; it is listed under the source's inputs as skipped.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
-import re
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,12 +28,13 @@ from pathlib import Path
 import pandas as pd
 
 from txnlp import vocab as V
-from txnlp.config import Settings, SourceSettings
+from txnlp.config import Settings, SourceSettings, source_slug
 from txnlp.errors import ConfigError, SourceError, TxnlpError
+from txnlp.io import lock, theme_store
 from txnlp.io import publish as P
 from txnlp.io.sources import Seen, files_source
 from txnlp.io.state import PUBLISHING, ROLLED_BACK, SourceCommit, StateStore, encode_watermark
-from txnlp.io.write import read_table_csv, write_json
+from txnlp.io.write import PendingWrites, read_table_csv, write_json
 from txnlp.runner import STAGE_INFO, STAGED, RunResult, mine, redaction_counts, run_date_or_today, stage_rows
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ def plan_sources(settings: Settings, inputs: list[str | Path] | None = None, *,
     """Configured sources, plus one implicit `files` source per ad-hoc input path."""
     sources = list(settings.ingest.sources) if configured else []
     for raw in inputs or []:
-        name = "input-" + (re.sub(r"[^A-Za-z0-9_.-]", "_", Path(raw).stem) or "root")
+        name = source_slug("input-" + Path(raw).stem)
         sources.append(files_source(name, raw, settings.input.default_audience))
     names = [s.name for s in sources]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -78,8 +77,21 @@ def state_store(settings: Settings) -> StateStore:
     return StateStore(settings.ingest.state_path or Path(settings.ingest.runs_dir) / "state.sqlite")
 
 
+def run_locks(settings: Settings):
+    """The locks an incremental run holds from staging to commit: runs folder, state store, theme state, histories.
+
+    Staging sits in the runs folder, so a second run on it waits here instead of removing the first one's
+    staged sources. Reentrant: `publish_run` takes them again inside `run_sources` or the flow.
+    """
+    runs_dir = Path(settings.ingest.runs_dir)
+    return lock.hold_all([runs_dir, state_store(settings).path, history_dir(settings),
+                          theme_store.state_dir(runs_dir / "run", settings.tracking.state_dir),
+                          settings.report.history_dir or runs_dir / "history"], settings.lock_timeout_s)
+
+
 def stage_root(settings: Settings, run_date: str) -> Path:
-    return Path(settings.ingest.runs_dir) / ".stage" / run_date
+    """`runs/.stage/<run_date>/`; the date is checked here too, as it names a folder that staging rewrites."""
+    return Path(settings.ingest.runs_dir) / ".stage" / run_date_or_today(run_date)
 
 
 # --- step 1: one source -------------------------------------------------------------------------
@@ -107,6 +119,7 @@ def stage_source(spec: SourceSettings, stage_dir: str | Path, settings: Settings
         "rows_read": batch.rows_read, "rows_already_processed": staged.skipped, "quarantine": staged.quarantine,
         "files": batch.files, "watermark": encode_watermark(watermark) if watermark is not None else None,
         "timings": staged.timings, "redactions": redaction_counts(staged.frame),
+        "scores_unparsed": staged.scores_unparsed,
     })
     log.info("source %s: %d read, %d already processed, %d quarantined, %d staged", spec.name, batch.rows_read,
              staged.skipped, len(staged.quarantine), len(staged.frame))
@@ -131,8 +144,7 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
     runs_dir = Path(settings.ingest.runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
     failed = dict(failed or {})
-    with open(runs_dir / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with run_locks(settings):
         state = state_store(settings)
         _recover(state, runs_dir, history_dir(settings))
         infos = [json.loads((Path(d) / STAGE_INFO).read_text()) for d in stage_dirs]
@@ -163,6 +175,7 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
             "rows_in": len(frame) + len(quarantine), "quarantine": quarantine,
             "timings": _sum_dicts(i["timings"] for i in infos),
             "redactions": _sum_dicts(i["redactions"] for i in infos),
+            "scores_unparsed": sum(i.get("scores_unparsed", 0) for i in infos),
         })
         # Counted from what was staged (mine checks it writes every row it was given), so the per-source
         # counts are in the manifest before mine builds the report: the report is built once, with them.
@@ -170,7 +183,13 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
         extra = {"counts": _totals(per), "full_refresh": full_refresh, "sources": per}
         state.begin(run_id, run_date)
         tmp = P.tmp_run_dir(runs_dir, run_id)
-        result = mine(merged, tmp, settings, run_id=run_id, run_date=run_date, manifest_extra=extra, **models)
+        pending = PendingWrites()  # theme state and histories: put in place with the run, below
+        try:
+            result = mine(merged, tmp, settings, run_id=run_id, run_date=run_date, manifest_extra=extra,
+                          pending=pending, **models)
+        except BaseException:
+            pending.discard()
+            raise
         counts = result.counts
         final = P.move_into_place(tmp, runs_dir, run_id)
         P.write_history_part(history_dir(settings), "comments", pd.read_parquet(final / "comments.parquet"),
@@ -178,6 +197,7 @@ def publish_run(stage_dirs: list[str | Path], settings: Settings, *, run_date: s
         P.write_history_part(history_dir(settings), "quarantine", read_table_csv(final / "quarantine.csv"),
                              run_id, run_date)
         P.switch_latest(runs_dir, run_id)
+        pending.commit()
         state.commit(run_id, commits)
         _cleanup([*stage_dirs, merged])
     paths = {name: str(final / name) for name in result.paths}
@@ -193,9 +213,11 @@ def run_sources(settings: Settings, inputs: list[str | Path] | None = None, *, c
     """
     run_date = run_date_or_today(run_date)
     root = stage_root(settings, run_date)
-    staged, failed = gather_staged({spec.name: partial(stage_source, spec, root, settings, full_refresh=full_refresh)
-                                    for spec in plan_sources(settings, inputs, configured=configured)})
-    return publish_run(staged, settings, run_date=run_date, full_refresh=full_refresh, failed=failed, **models)
+    specs = plan_sources(settings, inputs, configured=configured)
+    with run_locks(settings):
+        staged, failed = gather_staged({spec.name: partial(stage_source, spec, root, settings,
+                                                           full_refresh=full_refresh) for spec in specs})
+        return publish_run(staged, settings, run_date=run_date, full_refresh=full_refresh, failed=failed, **models)
 
 
 def gather_staged(attempts: Mapping[str, Callable[[], str | Path]]) -> tuple[list[str | Path], dict[str, str]]:
@@ -282,6 +304,7 @@ def _per_source(infos: list[dict], comments: pd.DataFrame, quarantine: pd.DataFr
             "rows_quarantined": len(q), "rows_already_processed": i["rows_already_processed"],
             "quarantine_reasons": q[V.REASON].value_counts().to_dict() if len(q) else {},
             "redactions": i["redactions"], "watermark": i["watermark"],
+            "scores_unparsed": i.get("scores_unparsed", 0),
         }
     for name, message in failed.items():
         per[name] = {"status": "failed", "error": message}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,9 +29,19 @@ def _timed(timings: dict, name: str, fn, *args):
     except StageError:
         raise
     except Exception as exc:
-        raise StageError(name, f"{type(exc).__name__}: {exc}") from exc
+        # Not the message, and not chained: a library's message can quote a cell ("could not convert 'Jan de
+        # Vries, 0612345678'"), and the CLI, the logs and Prefect's database all keep what is raised here.
+        raise StageError(name, f"{type(exc).__name__} at {_where(exc)}") from None
     timings[name] = round(time.perf_counter() - start, 4)
     return result
+
+
+def _where(exc: BaseException) -> str:
+    """`file:line` of the innermost frame of `exc`'s traceback: enough to find the failing code."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb is not None else "?"
 
 
 @dataclass
@@ -70,15 +81,42 @@ class Pipeline:
     pillar: object
     themes: ThemeStage
     sentences: object = None  # SentenceTagger, or None to skip sentence-level sentiment
+    # A FineTunedTagger: one encoder pass gives the embeddings, sentiment, pillar and sentence rows;
+    # with it, `sentiment`, `pillar` and `sentences` are not used and `embedder` only embeds theme phrases.
+    tasks: object = None
 
     def __call__(self, frame: pd.DataFrame, embeddings: np.ndarray | None = None,
                  theme_inputs: ThemeInputs | None = None) -> PipelineResult:
         timings: dict = {}
         frame = frame.reset_index(drop=True)
-        if embeddings is None:
-            embeddings = _timed(timings, "embed", self.embedder.encode, frame[V.TEXT].tolist())
+        if self.tasks is not None and embeddings is not None:
+            raise StageError("encode", "precomputed embeddings cannot feed the fine-tuned tasks: "
+                                       "they come out of the same encoder pass")
         if len(frame) == 0:
-            return PipelineResult(_empty_comments(frame), pd.DataFrame(columns=list(V.THEME_COLUMNS)), embeddings, timings)
+            empty = embeddings if embeddings is not None else _timed(timings, "embed", (self.tasks or self.embedder).encode, [])
+            return PipelineResult(_empty_comments(frame), pd.DataFrame(columns=list(V.THEME_COLUMNS)), empty, timings)
+        if self.tasks is not None:
+            encoded = _timed(timings, "encode", self.tasks, frame)
+            embeddings, sentences = encoded.embeddings, encoded.sentences
+            comments = frame.copy()
+            for col in encoded.comments.columns:
+                comments[col] = encoded.comments[col].to_numpy()
+            if V.MIXED not in comments:
+                comments[V.MIXED] = None
+        else:
+            if embeddings is None:
+                embeddings = _timed(timings, "embed", self.embedder.encode, frame[V.TEXT].tolist())
+            comments, sentences = self._classify(frame, embeddings, timings)
+        tables = _timed(timings, "themes", lambda: self.themes(comments, embeddings, theme_inputs or ThemeInputs(),
+                                                               embedder=self.embedder))
+        comments[V.THEME_ID] = tables.labels
+        comments[V.THEME_LABEL] = comments[V.THEME_ID].map(dict(zip(tables.themes[V.THEME_ID], tables.themes["label"])))
+        log.info("pipeline: %d comments, %d themes, timings %s", len(comments), len(tables.themes), timings)
+        return PipelineResult(comments, tables.themes, embeddings, timings, theme_tables=tables, sentences=sentences)
+
+
+    def _classify(self, frame: pd.DataFrame, embeddings: np.ndarray, timings: dict):
+        """Sentiment, pillar and sentences from precomputed embeddings (the linear-head path)."""
         sentiment = _timed(timings, "sentiment", self.sentiment.predict, frame, embeddings)
         pillar = _timed(timings, "pillar", self.pillar.predict, frame, embeddings)
         comments = frame.copy()
@@ -94,12 +132,7 @@ class Pipeline:
                 if col in by_comment:
                     recomputed = by_comment[col].to_numpy()
                     comments[col] = np.where(pd.notna(recomputed), recomputed, comments[col].to_numpy())
-        tables = _timed(timings, "themes", lambda: self.themes(comments, embeddings, theme_inputs or ThemeInputs(),
-                                                               embedder=self.embedder))
-        comments[V.THEME_ID] = tables.labels
-        comments[V.THEME_LABEL] = comments[V.THEME_ID].map(dict(zip(tables.themes[V.THEME_ID], tables.themes["label"])))
-        log.info("pipeline: %d comments, %d themes, timings %s", len(comments), len(tables.themes), timings)
-        return PipelineResult(comments, tables.themes, embeddings, timings, theme_tables=tables, sentences=sentences)
+        return comments, sentences
 
 
 def _empty_comments(frame: pd.DataFrame) -> pd.DataFrame:

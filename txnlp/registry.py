@@ -137,7 +137,11 @@ def build_theme_stage(settings: Settings, themer: ThemeModel) -> ThemeStage:
                       emerging_window=t.emerging_window, emerging_min_size=t.emerging_min_size)
 
 
-def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, themer: ThemeModel, sentences=None) -> Pipeline:
-    """Compose the model half; models are loaded by the caller (runner) and passed in, the themer included."""
+def build_pipeline(settings: Settings, *, embedder, sentiment, pillar, themer: ThemeModel, sentences=None,
+                   tasks=None) -> Pipeline:
+    """Compose the model half; models are loaded by the caller (runner) and passed in, the themer included.
+
+    `tasks` (a FineTunedTagger) replaces `sentiment`, `pillar` and `sentences` with one encoder pass.
+    """
     return Pipeline(embedder=embedder, sentiment=sentiment, pillar=pillar,
-                    themes=build_theme_stage(settings, themer), sentences=sentences)
+                    themes=build_theme_stage(settings, themer), sentences=sentences, tasks=tasks)

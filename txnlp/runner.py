@@ -23,17 +23,20 @@ from txnlp import __version__
 from txnlp import vocab as V
 from txnlp.classify import (LinearPillarClassifier, LinearSentimentClassifier, PillarTagger, PrototypePillarClassifier,
                        SentimentTagger, read_definitions)
+from txnlp.classify.finetuned import FineTunedTagger
 from txnlp.classify.sentiment import needs_use
 from txnlp.config import Settings, SourceSettings
 from txnlp.embed import Embedder, USEEmbedder
 from txnlp.embed.factory import build_embedder, build_use_embedder
+from txnlp.embed.split_encoder import KIND as SPLIT_KIND, SplitEncoder
 from txnlp.errors import ArtifactError, ConfigError, TxnlpError
 from txnlp.themes.edits import load_edits
-from txnlp.io import theme_store
+from txnlp.io import lock, theme_store
+from txnlp.io.artifacts import model_kind
 from txnlp.io.read import expand_inputs
 from txnlp.io.sources import CONTENT_ID_FIELDS, Seen, SourceBatch, files_source, read_source, rows_frame
 from txnlp.report.build import publish_report
-from txnlp.io.write import write_json, write_table
+from txnlp.io.write import PendingWrites, write_json, write_table
 from txnlp.logs import run_context
 from txnlp.training.champions import champion_dir
 from txnlp.progress import ProgressCallback, notify, with_progress
@@ -110,11 +113,24 @@ def _champion_dir(settings: Settings, task: str) -> Path | None:
     return champion_dir(settings.models.registry, task)
 
 
-def load_sentiment(settings: Settings) -> LinearSentimentClassifier:
-    """The registry's sentiment champion, else `sentiment.model_dir` (an explicit model_dir wins)."""
+def load_sentiment(settings: Settings) -> LinearSentimentClassifier | SplitEncoder:
+    """The registry's sentiment champion, else `sentiment.model_dir` (an explicit model_dir wins).
+
+    A fine-tuned champion (a split-encoder directory) is loaded on the configured base encoder and
+    serves the pillar too; a linear head reads the shared embeddings.
+    """
     model_dir = _champion_dir(settings, "sentiment") or Path(settings.sentiment.model_dir)
     if not model_dir.exists():
         raise ArtifactError(f"sentiment model not found at {model_dir}; train one with `txnlp train sentiment`")
+    if model_kind(model_dir) == SPLIT_KIND:
+        e = settings.embed
+        if e.kind == "fake":
+            raise ConfigError(f"sentiment model {model_dir} is a fine-tuned encoder; it cannot run on the fake "
+                              "embedder (set sentiment.model_dir to a linear head)")
+        from txnlp.embed.sentence_transformers import resolve_model
+
+        return SplitEncoder.load(model_dir, resolve_model(e.model, e.cache_dir), max_seq_length=e.max_seq_length,
+                                 batch_size=e.batch_size, threads=e.threads or os.cpu_count() or 1)
     return LinearSentimentClassifier.load(model_dir)
 
 
@@ -166,6 +182,7 @@ class StagedRows:
     batches: list[SourceBatch]
     skipped: int = 0  # rows already processed by earlier runs, or repeated within this read
     timings: dict = field(default_factory=dict)
+    scores_unparsed: int = 0  # staged rows whose score was text that is not a number (left blank)
 
     @property
     def rows_read(self) -> int:
@@ -191,9 +208,13 @@ def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | 
         skipped = sum(b.already_processed for b in batches) + int(repeat.sum())
         frame = frame.loc[~repeat].reset_index(drop=True)
     kept, bad = screen(frame, max_text_chars=settings.input.max_text_chars)
+    unparsed = int(kept.pop(V.SCORE_UNPARSED).sum())
+    if unparsed:
+        log.warning("%d row(s) have a %s that is not a number: left blank, counted as scores_unparsed", unparsed,
+                    V.SCORE)
     timings = {"read": round(time.perf_counter() - t0, 4)}
     staged = build_text_pipeline(settings)(kept, timings)
-    return StagedRows(staged, quarantine + bad, batches, skipped, timings)
+    return StagedRows(staged, quarantine + bad, batches, skipped, timings, unparsed)
 
 
 def redaction_counts(frame: pd.DataFrame) -> dict[str, int]:
@@ -211,6 +232,7 @@ def stage(inputs: list[str | Path], stage_dir: Path, settings: Settings) -> Path
     write_json(stage_dir / STAGE_INFO, {
         "files": [_file_entry(e, b) for b in staged.batches for e in b.inputs], "rows_in": staged.rows_read,
         "quarantine": staged.quarantine, "timings": timings, "redactions": redaction_counts(staged.frame),
+        "scores_unparsed": staged.scores_unparsed,
     })
     log.info("staged %d rows (%d quarantined) into %s", len(staged.frame), len(staged.quarantine), stage_dir)
     return stage_dir
@@ -231,7 +253,7 @@ def new_run_id() -> str:
 
 def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None, sentiment=None, pillar=None,
          run_id: str | None = None, run_date: str | None = None, progress: ProgressCallback | None = None,
-         embeddings=None, manifest_extra: dict | None = None) -> RunResult:
+         embeddings=None, manifest_extra: dict | None = None, pending: PendingWrites | None = None) -> RunResult:
     """Run the models on a staged folder and publish every output into `output_dir`.
 
     `run_date` (YYYY-MM-DD, default today UTC) is the night every output is filed under: theme
@@ -241,32 +263,52 @@ def mine(stage_dir: Path, output_dir: Path, settings: Settings, *, embedder=None
     replace the embedding stage.
     `manifest_extra`: fields the caller adds to manifest.json (its `counts` are added to the run's
     counts), written before the report is built so the report is built once, with them.
+    `pending`: theme state, theme history and KPI history are written there and put in place by the
+    caller's `pending.commit()` once it has published (ingest); without it, at the end of this call. A run
+    that fails or is killed before that leaves them as they were, so it never counts as a night.
     """
     run_id = run_id or new_run_id()
     run_date = run_date_or_today(run_date)
-    with run_context(run_id):
-        return _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id, run_date,
-                     progress, embeddings, manifest_extra or {})
+    own = pending is None
+    pending = PendingWrites() if own else pending
+    try:
+        with run_context(run_id):
+            result = _mine(Path(stage_dir), Path(output_dir), settings, embedder, sentiment, pillar, run_id,
+                           run_date, progress, embeddings, manifest_extra or {}, pending)
+    except BaseException:
+        pending.discard()
+        raise
+    if own:
+        pending.commit()
+    return result
 
 
 def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, sentiment, pillar, run_id: str,
-          run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict) -> RunResult:
+          run_date: str, progress: ProgressCallback | None, embeddings, manifest_extra: dict,
+          pending: PendingWrites) -> RunResult:
     info = json.loads((stage_dir / STAGE_INFO).read_text())
     frame = pd.read_parquet(stage_dir / STAGED)
-    embedder = embedder or make_embedder(settings)
     sentiment = sentiment or load_sentiment(settings)
-    pillar = pillar or load_pillar(settings, embedder)
-    if progress is not None:
-        embedder = with_progress(embedder, progress)
-    use = build_use_embedder(settings.embed)  # shared; loads only when first used
-    tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
     s = settings.sentiment
-    sentences = SentenceTagger(SentenceSplitter(split_contrast=s.split_contrast, max_sentences=s.max_sentences),
-                               embedder, tagger, pillar_tagger, mixed_threshold=s.mixed_threshold,
-                               long_text_chars=s.long_text_chars) if s.sentences else None
-    themer = build_themer(settings, make_second_embedder(settings, embedder, use))
-    pipeline = build_pipeline(settings, embedder=embedder, sentiment=tagger, pillar=pillar_tagger, themer=themer,
-                              sentences=sentences)
+    splitter = SentenceSplitter(split_contrast=s.split_contrast, max_sentences=s.max_sentences)
+    use = build_use_embedder(settings.embed)  # shared; loads only when first used
+    if isinstance(sentiment, SplitEncoder):  # the fine-tuned champion: one pass, both heads
+        tasks = FineTunedTagger(sentiment, splitter if s.sentences else None, mixed_threshold=s.mixed_threshold,
+                                chunk_size=settings.embed.chunk_size, progress=progress)
+        embedder, pillar = embedder or tasks, sentiment
+        themer = build_themer(settings, make_second_embedder(settings, embedder, use))
+        pipeline = build_pipeline(settings, embedder=embedder, sentiment=None, pillar=None, themer=themer, tasks=tasks)
+    else:
+        embedder = embedder or make_embedder(settings)
+        pillar = pillar or load_pillar(settings, embedder)
+        if progress is not None:
+            embedder = with_progress(embedder, progress)
+        tagger, pillar_tagger = sentiment_tagger(settings, sentiment, use), PillarTagger(pillar)
+        sentences = SentenceTagger(splitter, embedder, tagger, pillar_tagger, mixed_threshold=s.mixed_threshold,
+                                   long_text_chars=s.long_text_chars) if s.sentences else None
+        themer = build_themer(settings, make_second_embedder(settings, embedder, use))
+        pipeline = build_pipeline(settings, embedder=embedder, sentiment=tagger, pillar=pillar_tagger, themer=themer,
+                                  sentences=sentences)
     theme_dir = theme_store.state_dir(output_dir, settings.tracking.state_dir)
     embedder_id = getattr(embedder, "model_id", type(embedder).__name__)
     previous_state = theme_store.load_state(theme_dir, embedder_id, run_id)
@@ -277,7 +319,8 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     comments = _order_columns(result.comments)
     quarantine = pd.DataFrame(info["quarantine"], columns=list(V.QUARANTINE_COLUMNS))
     counts = {"rows_in": int(info["rows_in"]), "rows_out": len(comments), "rows_quarantined": len(quarantine),
-              "themes": int((result.themes[V.THEME_ID] != V.OUTLIER_THEME).sum()) if len(result.themes) else 0}
+              "themes": int((result.themes[V.THEME_ID] != V.OUTLIER_THEME).sum()) if len(result.themes) else 0,
+              "scores_unparsed": int(info.get("scores_unparsed", 0))}
     if counts["rows_in"] != counts["rows_out"] + counts["rows_quarantined"]:
         raise TxnlpError(f"row count mismatch: rows_in={counts['rows_in']} != rows_out={counts['rows_out']} "
                          f"+ rows_quarantined={counts['rows_quarantined']}")
@@ -311,8 +354,9 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     if tables is not None:
         for p in write_table(tables.pain_points, output_dir, "shared_pain_points"):
             paths[p.name] = str(p)
-        paths["theme_state.json"] = str(theme_store.save_state(tables.state, theme_dir, run_id, previous_state))
-        paths["theme_history.parquet"] = str(theme_store.append_history(tables.history_rows, theme_dir))
+        paths["theme_state.json"] = str(theme_store.save_state(tables.state, theme_dir, run_id, previous_state,
+                                                               pending))
+        paths["theme_history.parquet"] = str(theme_store.append_history(tables.history_rows, theme_dir, pending))
         # Relative to the run folder: a manifest must not depend on where the runs folder is mounted.
         manifest["themes"] = {**tables.report, "state_dir": os.path.relpath(theme_dir, output_dir),
                               "edits_file": str(settings.tracking.edits_file)}
@@ -320,7 +364,7 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     write_json(output_dir / "manifest.json", manifest)
     paths["manifest.json"] = str(output_dir / "manifest.json")
     notify(progress, "publish", 1, 2)
-    paths.update(publish_report(output_dir, settings.report, settings.themes.report_language))
+    paths.update(publish_report(output_dir, settings.report, settings.themes.report_language, pending=pending))
     notify(progress, "publish", 2, 2)
     log.info("run %s: %s", run_id, counts)
     return RunResult(run_id, output_dir, paths, counts, manifest["timings"])
@@ -343,14 +387,28 @@ def run(inputs: list[str | Path], output_dir: str | Path, settings: Settings | N
     output_dir = Path(output_dir)
     stage_dir = output_dir / ".stage"
     run_id = models.pop("run_id", None) or new_run_id()
-    try:
-        with run_context(run_id):
-            notify(progress, "stage", 0, 1)
-            stage(inputs if isinstance(inputs, (list, tuple)) else [inputs], stage_dir, settings)
-            notify(progress, "stage", 1, 1)
-        return mine(stage_dir, output_dir, settings, run_id=run_id, run_date=run_date, progress=progress, **models)
-    finally:
-        cleanup_stage(stage_dir)
+    with run_locks(output_dir, settings):
+        cleanup_stage(stage_dir)  # a killed run's staging: never mined, so never reused
+        try:
+            with run_context(run_id):
+                notify(progress, "stage", 0, 1)
+                stage(inputs if isinstance(inputs, (list, tuple)) else [inputs], stage_dir, settings)
+                notify(progress, "stage", 1, 1)
+            return mine(stage_dir, output_dir, settings, run_id=run_id, run_date=run_date, progress=progress,
+                        **models)
+        finally:
+            cleanup_stage(stage_dir)
+
+
+def run_locks(output_dir: Path, settings: Settings):
+    """The locks a one-off run into `output_dir` holds: the folder, its theme-state folder and its KPI history.
+
+    The last two are shared by sibling nightly folders by default (`<output>/../state`, `../history`).
+    """
+    output_dir = Path(output_dir)
+    kpi_history = settings.report.history_dir or output_dir.resolve().parent / "history"
+    return lock.hold_all([output_dir, theme_store.state_dir(output_dir, settings.tracking.state_dir), kpi_history],
+                         settings.lock_timeout_s)
 
 
 def _order_columns(comments: pd.DataFrame) -> pd.DataFrame:

@@ -46,6 +46,8 @@ CREATED_AT = "created_at"
 SCORE = "score"
 LANG = "lang"
 KNOWN_INPUT_COLUMNS: tuple[str, ...] = (ID, TEXT, AUDIENCE, CHANNEL, CREATED_AT, SCORE, LANG, SOURCE)
+# Staging-internal: the row had a score that is not a number (counted, then dropped before the text stages).
+SCORE_UNPARSED = "_score_unparsed"
 
 # --- columns added by stages ------------------------------------------------
 INPUT_FILE = "input_file"

@@ -83,6 +83,14 @@ def verify_model_dir(directory: Path) -> dict:
     return manifest
 
 
+def model_kind(directory: Path) -> str | None:
+    """The `kind` a model directory's meta.json declares (read before loading, to pick the loader)."""
+    try:
+        return json.loads((Path(directory) / META).read_text()).get("kind")
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"{directory}: cannot read {META} ({type(exc).__name__}: {exc})") from None
+
+
 def load_model_dir(directory: Path) -> tuple[dict[str, np.ndarray], dict]:
     """Verified weights and meta of a model directory."""
     directory = Path(directory)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from txnlp import vocab as V
-from txnlp.io.write import atomic_write, write_table
+from txnlp.io.write import PendingWrites, write_table, write_to
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +24,12 @@ def history_path(run_dir: Path, history_dir: Path | None = None) -> Path:
     return base / HISTORY_FILE
 
 
-def replace_rows(rows: pd.DataFrame, path: Path, key: str, columns, sort_by) -> pd.DataFrame:
+def replace_rows(rows: pd.DataFrame, path: Path, key: str, columns, sort_by,
+                 pending: PendingWrites | None = None) -> pd.DataFrame:
     """Replace the rows of `rows`' `key` values in the parquet table at `path`, append, sort, write atomically.
 
     The one history appender: a rerun replaces its own rows, so a history never counts a night or a
-    run twice. Returns the whole table.
+    run twice. Returns the whole table; with `pending` the file changes only at `pending.commit()`.
     """
     path = Path(path)
     if path.exists():
@@ -38,21 +39,23 @@ def replace_rows(rows: pd.DataFrame, path: Path, key: str, columns, sort_by) -> 
     else:
         table = rows.copy()
     table = table[list(columns)].sort_values(list(sort_by), kind="stable").reset_index(drop=True)
-    atomic_write(path, lambda p: table.to_parquet(p, index=False))
+    write_to(path, lambda p: table.to_parquet(p, index=False), pending)
     return table
 
 
-def append_history(kpis: pd.DataFrame, path: Path) -> pd.DataFrame:
+def append_history(kpis: pd.DataFrame, path: Path, pending: PendingWrites | None = None) -> pd.DataFrame:
     """Replace the rows of the nights in `kpis` in the history at `path` and return the whole history."""
-    history = replace_rows(kpis, path, "run_date", V.KPI_COLUMNS, ("run_date", "dimension", "value", "metric"))
+    history = replace_rows(kpis, path, "run_date", V.KPI_COLUMNS, ("run_date", "dimension", "value", "metric"),
+                           pending)
     log.info("kpi history %s: %d nights, %d rows", path, history["run_date"].nunique(), len(history))
     return history
 
 
-def publish_kpis(kpis: pd.DataFrame, run_dir: Path, history_dir: Path | None = None) -> tuple[dict[str, str], pd.DataFrame]:
+def publish_kpis(kpis: pd.DataFrame, run_dir: Path, history_dir: Path | None = None,
+                 pending: PendingWrites | None = None) -> tuple[dict[str, str], pd.DataFrame]:
     """Write `kpis.parquet`/`kpis.csv` into the run folder and update the history; returns (paths, history)."""
     paths = {p.name: str(p) for p in write_table(kpis, run_dir, "kpis")}
     hpath = history_path(run_dir, history_dir)
-    history = append_history(kpis, hpath)
+    history = append_history(kpis, hpath, pending)
     paths[HISTORY_FILE] = str(hpath)
     return paths, history

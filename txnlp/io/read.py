@@ -52,6 +52,9 @@ def decode_bytes(data: bytes) -> str:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    bomless = _utf16_without_bom(data)
+    if bomless is not None:
+        return bomless
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -66,6 +69,26 @@ def decode_bytes(data: bytes) -> str:
     return data.decode("utf-8", errors="surrogateescape")
 
 
+def _utf16_without_bom(data: bytes, sample: int = 4096) -> str | None:
+    """`data` decoded as UTF-16 when it looks like it (no BOM), else None.
+
+    Delimiters, digits and line ends are ASCII, so in UTF-16 every second byte of them is NUL: one byte
+    position full of NULs and the other almost free of them. A UTF-8 file with a few stray NULs has
+    neither (those rows are quarantined, not the file misread).
+    """
+    head = data[:sample]
+    if len(data) % 2 or len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0) / (len(head) / 2), head[1::2].count(0) / (len(head) / 2)
+    for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros >= 0.3 and other <= 0.02:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
 def sniff_delimiter(head: str) -> str:
     """The candidate that splits the header line most; comment text can't mislead it as it can csv.Sniffer."""
     header = head.split("\n", 1)[0]
@@ -75,29 +98,52 @@ def sniff_delimiter(head: str) -> str:
 
 
 def _csv_records(data: bytes, sniff_bytes: int) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """Records by strict quoting; a record that fails quarantines every physical line it took.
+
+    The lenient reader takes an unclosed quote as one field running to the end of the file, so rows
+    disappear into one "text" and no count can see it. Strict quoting raises instead, and `_csv_spans`
+    says which lines the failed record swallowed: each is quarantined with its own line number, so
+    physical data lines = lines of parsed records + quarantined lines (a record may span lines only
+    through a quoted newline that is closed again).
+    """
     text = decode_bytes(data)
     delimiter = sniff_delimiter(text[:sniff_bytes])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        return [], []
-    records, bad = [], []
+    lines = io.StringIO(text, newline="").readlines()
+    records, bad, header = [], [], None
+    for first, last, values, error in _csv_spans(lines, delimiter):
+        if error is None and header is None:
+            header = [h.strip() for h in values]
+            continue
+        if error is not None:
+            reason = (f"unclosed quote from line {first}: the rest of the file is not parsed"
+                      if last == len(lines) and "end of data" in error else f"malformed CSV: {error}")
+            if header is None:
+                reason += " (in the header)"
+            bad.extend((n, reason) for n in range(first, last + 1) if lines[n - 1].strip())
+        elif len(values) != len(header):
+            bad.append((first, f"malformed CSV row: {len(values)} fields, header has {len(header)}"))
+        else:
+            records.append((first, dict(zip(header, values))))
+    return records, bad
+
+
+def _csv_spans(lines: list[str], delimiter: str):
+    """(first line, last line, values, error or None) per CSV record, line numbers from 1; blank lines skipped."""
+    reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
+    done = 0
     while True:
         try:
-            values = next(reader)
+            values, error = next(reader), None
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
-            bad.append((reader.line_num, f"malformed CSV: {exc}"))
+            values, error = None, str(exc)
+        first, done = done + 1, reader.line_num
+        while first <= done and not lines[first - 1].strip():
+            first += 1  # blank lines before a record are not part of it
+        if error is None and not values:
             continue
-        if not values:
-            continue  # an empty line is not a row
-        if len(values) != len(header):
-            bad.append((reader.line_num, f"malformed CSV row: {len(values)} fields, header has {len(header)}"))
-            continue
-        records.append((reader.line_num, dict(zip(header, values))))
-    return records, bad
+        yield first, done, values, error
 
 
 def _jsonl_records(data: bytes) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:

@@ -12,6 +12,8 @@ import glob
 import hashlib
 import json
 import logging
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -118,13 +120,29 @@ def rows_frame(rows: list[dict]) -> pd.DataFrame:
         if col not in frame.columns:
             frame[col] = None
     frame[V.TEXT] = frame[V.TEXT].map(_as_text)
-    frame[V.SCORE] = pd.to_numeric(frame[V.SCORE].map(_numeric_or_none), errors="coerce")
+    frame[V.SCORE], frame[V.SCORE_UNPARSED] = parse_scores(frame[V.SCORE])
     for col in (V.CHANNEL, V.LANG, V.CREATED_AT):
         frame[col] = frame[col].map(_as_text)
     for col in frame.columns:
         if col not in V.KNOWN_INPUT_COLUMNS and frame[col].dtype == object and col != V.INPUT_ROW:
             frame[col] = frame[col].map(_as_text)
     return frame
+
+
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def parse_scores(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(numbers, unparsed): scores as floats, "9,5" read as 9.5; `unparsed` marks given text that is no number.
+
+    Exports from Dutch, German and Russian spreadsheets write a decimal comma. Text such as "ten" stays
+    blank, but is marked so that staging counts it and the manifest shows it, rather than losing it quietly.
+    """
+    given = values.map(_numeric_or_none).map(lambda v: v.strip() if isinstance(v, str) else v)
+    given = given.map(lambda v: v.replace(",", ".") if isinstance(v, str) and _DECIMAL_COMMA.fullmatch(v) else v)
+    numbers = pd.to_numeric(given, errors="coerce")
+    present = given.map(lambda v: not (v is None or v == "" or (isinstance(v, float) and math.isnan(v))))
+    return numbers, (present & numbers.isna()).astype(bool)
 
 
 def _numeric_or_none(value):
@@ -151,11 +169,10 @@ def _add_records(batch: SourceBatch, spec: SourceSettings, input_name: str, reco
     rows: list[dict] = []
     mapped = [(line, {spec.columns.get(str(k), str(k)): v for k, v in record.items()}) for line, record in records]
     if mapped and not any(V.TEXT in row for _, row in mapped):
-        # Column names are not listed: a headerless file would put comment text into them.
-        n_columns = len({k for _, row in mapped for k in row})
+        columns = list(dict.fromkeys(k for _, row in mapped for k in row))
         if one_off:
-            raise InputDataError(f"{input_name}: column 'text' missing ({n_columns} columns found)")
-        reason = f"column 'text' missing after mapping ({n_columns} columns found)"
+            raise InputDataError(f"{input_name}: column 'text' missing{header_hint(columns)}")
+        reason = f"column 'text' missing after mapping{header_hint(columns)}"
         quarantine += [_quarantine(default_source, input_name, line, reason, key) for line, _ in mapped]
         log.warning("source %s: %s has no text column; %d rows quarantined", spec.name, input_name, len(mapped))
         mapped = []
@@ -182,6 +199,24 @@ def _add_records(batch: SourceBatch, spec: SourceSettings, input_name: str, reco
     batch.already_processed += len(rows) - len(fresh_rows) + len(quarantine) - len(fresh_quarantine)
 
 
+# What a column name looks like; a header cell that doesn't (digits and '@', spaces, long) is likely data.
+_COLUMN_NAME = re.compile(r"[^\W\d][\w .()/-]{0,39}")
+
+
+def header_hint(columns: list[str]) -> str:
+    """" (N columns found ...)" for an error message: counts and 1-based positions, never the names.
+
+    Column names are not listed: a file without a header row puts its first data row there, and
+    that row's comment text, phone number or e-mail address would reach stderr and Prefect's database.
+    """
+    odd = [i + 1 for i, c in enumerate(columns) if not _COLUMN_NAME.fullmatch(str(c).strip())]
+    if not odd:
+        return f" ({len(columns)} columns found)"
+    shown = ", ".join(map(str, odd[:10])) + (" ..." if len(odd) > 10 else "")
+    return (f" ({len(columns)} columns found; the header looks like data, not column names, at column(s) {shown}:"
+            " does the file have a header row?)")
+
+
 def _plain(value):
     """Datetimes as ISO text, bytes as a marker: frames and parquet get plain values."""
     if isinstance(value, (datetime, date)):
@@ -197,14 +232,21 @@ def _read_files(spec: SourceSettings, seen: Seen, sniff_bytes: int, one_off: boo
     """Each file is read from disk once: its bytes are hashed (skipped when already processed) and parsed."""
     folder = Path(spec.path)
     if not folder.is_dir():
-        raise SourceError(spec.name, f"folder not found: {folder}")
+        raise SourceError(spec.name, f"folder not found: {folder}", recoverable=False)
     batch = SourceBatch(spec.name, spec.kind)
     paths = sorted(p for p in folder.glob(spec.glob) if p.is_file() and p.suffix.lower() in READERS_BY_SUFFIX)
     for path in paths:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise SourceError(spec.name, f"can't read {path.name} ({type(exc).__name__})") from None
+            # One file that can't be opened (permissions, a broken share) is one quarantine entry; the other
+            # files are published. It is not marked as seen, so a later run reads it once it can be opened.
+            log.warning("source %s: can't open %s (%s)", spec.name, path.name, type(exc).__name__)
+            source = path.stem if one_off else spec.name
+            batch.quarantine.append(_quarantine(source, path.name, 0, f"unreadable file ({type(exc).__name__})",
+                                                f"unopened:{path.name}"))
+            batch.inputs.append({"path": str(path), "rows": 1, "error": type(exc).__name__})
+            continue
         sha = hashlib.sha256(data).hexdigest()
         if sha in seen.files:
             batch.inputs.append({"path": str(path), "sha256": sha, "rows": 0, "skipped": "already processed"})
@@ -238,10 +280,10 @@ def _read_sql(spec: SourceSettings, seen: Seen, chunk_rows: int) -> SourceBatch:
     try:
         url = sa.engine.make_url(spec.url.get_secret_value())
     except Exception:
-        raise SourceError(spec.name, "invalid SQLAlchemy URL") from None
+        raise SourceError(spec.name, "invalid SQLAlchemy URL", recoverable=False) from None
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         if not Path(url.database).is_file():  # sqlite would silently create an empty database
-            raise SourceError(spec.name, f"database file not found: {url.database}")
+            raise SourceError(spec.name, f"database file not found: {url.database}", recoverable=False)
     shown = spec.public_url()
     batch = SourceBatch(spec.name, spec.kind)
     input_name = f"{spec.name}:{spec.table or 'query'}"
@@ -284,7 +326,8 @@ def _read_sql(spec: SourceSettings, seen: Seen, chunk_rows: int) -> SourceBatch:
         detail = (detail[0] if detail else "")[:200]
         if url.password:  # a driver may echo its connection string
             detail = detail.replace(str(url.password), "***")
-        raise SourceError(spec.name, f"database error on {shown}: {type(exc).__name__}: {detail}") from None
+        raise SourceError(spec.name, f"database error on {shown}: {type(exc).__name__}: {detail}",
+                          recoverable=isinstance(exc, sa.exc.OperationalError)) from None
     finally:
         engine.dispose()
     if mixed:

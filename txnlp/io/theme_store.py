@@ -18,7 +18,7 @@ import pandas as pd
 from txnlp.errors import ArtifactError
 from txnlp.themes.ids import HISTORY_COLUMNS, ThemeState
 from txnlp.io.history import replace_rows
-from txnlp.io.write import write_text
+from txnlp.io.write import PendingWrites, write_to
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,12 @@ def _object(value):
     return value
 
 
-def save_state(state: ThemeState, folder: Path, run_id: str | None = None, previous: ThemeState | None = None) -> Path:
+def save_state(state: ThemeState, folder: Path, run_id: str | None = None, previous: ThemeState | None = None,
+               pending: PendingWrites | None = None) -> Path:
     path = Path(folder) / STATE_FILE
     payload = {"run_id": run_id, "state": state.to_dict(), "previous": previous.to_dict() if previous else None}
-    return write_text(path, json.dumps(payload, ensure_ascii=False))
+    text = json.dumps(payload, ensure_ascii=False)
+    return write_to(path, lambda p: p.write_text(text, encoding="utf-8"), pending)
 
 
 def load_history(folder: Path, exclude_run_id: str | None = None) -> pd.DataFrame:
@@ -77,9 +79,9 @@ def load_history(folder: Path, exclude_run_id: str | None = None) -> pd.DataFram
     return history[history["run_id"] != exclude_run_id].reset_index(drop=True) if exclude_run_id else history
 
 
-def append_history(rows: pd.DataFrame, folder: Path) -> Path:
+def append_history(rows: pd.DataFrame, folder: Path, pending: PendingWrites | None = None) -> Path:
     """Append tonight's rows; rows of the same run id are replaced (a rerun never counts twice)."""
     path = Path(folder) / HISTORY_FILE
-    history = replace_rows(rows, path, "run_id", HISTORY_COLUMNS, ("run_date", "run_id", "theme_id"))
+    history = replace_rows(rows, path, "run_id", HISTORY_COLUMNS, ("run_date", "run_id", "theme_id"), pending)
     log.info("theme history %s: %d runs, %d rows", path, history["run_id"].nunique(), len(history))
     return path

@@ -26,18 +26,28 @@ FILE_MODE = 0o666 & ~_UMASK
 DIR_MODE = 0o777 & ~_UMASK
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
-    """Call `write(tmp)` on a temporary file beside `path`, then rename it over `path`."""
-    path = Path(path)
+def _write_beside(path: Path, write: Callable[[Path], object], suffix: str) -> Path:
+    """Call `write(tmp)` on a new temporary file beside `path` (the same file system, so a rename is atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
         os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it over `path`."""
+    path = Path(path)
+    tmp = _write_beside(path, write, ".tmp")
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
     return path
 
@@ -57,6 +67,42 @@ def atomic_write_dir(directory: Path, write: Callable[[Path], object]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return directory
+
+
+class PendingWrites:
+    """Files written under temporary names beside their targets, put in place together by `commit`.
+
+    What outlives a run (theme state, theme history, KPI history) must advance only with a published
+    run: a run killed or failing before that leaves them as they were, so it never counts as a night.
+    Each file's rename is atomic; `commit` does them one after the other, after every output is written.
+    """
+
+    def __init__(self) -> None:
+        self._moves: list[tuple[Path, Path]] = []
+
+    def write(self, path: Path, write: Callable[[Path], object]) -> Path:
+        """Call `write(tmp)` on a temporary file beside `path`; `path` itself changes only at `commit`."""
+        path = Path(path)
+        tmp = _write_beside(path, write, ".pending")
+        self._moves = [(t, p) for t, p in self._moves if p != path] + [(tmp, path)]
+        return path
+
+    def commit(self) -> None:
+        for tmp, path in self._moves:
+            os.replace(tmp, path)
+        for folder in {path.parent for _, path in self._moves}:
+            fsync_dir(folder)
+        self._moves = []
+
+    def discard(self) -> None:
+        for tmp, _ in self._moves:
+            tmp.unlink(missing_ok=True)
+        self._moves = []
+
+
+def write_to(path: Path, write: Callable[[Path], object], pending: PendingWrites | None = None) -> Path:
+    """`atomic_write` now, or at `pending.commit()` when `pending` is given."""
+    return pending.write(path, write) if pending is not None else atomic_write(path, write)
 
 
 def replace_dir(src: Path, dst: Path) -> Path:

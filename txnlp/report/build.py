@@ -30,7 +30,7 @@ from txnlp.report import charts
 from txnlp.io.history import publish_kpis
 from txnlp.report.strings import NUMBER_FORMATS, STRINGS, NumberFormat, script_strings, strings_for
 from txnlp.themes.pain_points import PAIN_POINT_COLUMNS
-from txnlp.io.write import write_text
+from txnlp.io.write import PendingWrites, write_text
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,10 @@ def run_kpis(manifest: dict, comments: pd.DataFrame, cfg: ReportSettings) -> pd.
 
 
 def publish_report(run_dir: Path, report: ReportSettings | None = None, report_language: str | None = None, *,
-                   comments_per_theme: int = COMMENTS_PER_THEME) -> dict[str, str]:
+                   comments_per_theme: int = COMMENTS_PER_THEME, pending: PendingWrites | None = None) -> dict[str, str]:
     """Write kpis.*, update kpi_history.parquet and render report.html; returns the paths written.
+
+    `pending`: the KPI history changes only at `pending.commit()` (the run's caller commits once published).
 
     Without arguments the report settings and language are the ones in the run's manifest.
     """
@@ -90,7 +92,7 @@ def publish_report(run_dir: Path, report: ReportSettings | None = None, report_l
     cfg = report or ReportSettings.model_validate(config.get("report", {}))
     lang = report_language or config.get("themes", {}).get("report_language", "en")
     kpis = run_kpis(manifest, comments, cfg)
-    paths, history = publish_kpis(kpis, run_dir, cfg.history_dir)
+    paths, history = publish_kpis(kpis, run_dir, cfg.history_dir, pending)
     html = render_report(manifest, comments, themes, pain, kpis, history, cfg, lang,
                          comments_per_theme=comments_per_theme)
     paths["report.html"] = str(write_text(run_dir / "report.html", html))

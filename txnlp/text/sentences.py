@@ -42,6 +42,25 @@ def _contrast_pattern(lang: str) -> re.Pattern | None:
     return re.compile(r"(?:,|;|\s)\s*(?=(?:" + "|".join(map(re.escape, words)) + r")\b)", re.IGNORECASE)
 
 
+def mixed_flags(rows: np.ndarray, p_positive: np.ndarray, p_negative: np.ndarray, n_comments: int,
+                threshold: float) -> np.ndarray:
+    """Per comment: one of its sentences is clearly positive and another clearly negative (P >= threshold)."""
+    has_pos = np.zeros(n_comments, bool)
+    has_neg = np.zeros(n_comments, bool)
+    np.logical_or.at(has_pos, rows, p_positive >= threshold)
+    np.logical_or.at(has_neg, rows, p_negative >= threshold)
+    return has_pos & has_neg
+
+
+def _strip(text: str, start: int, end: int, chars: str) -> tuple[int, int]:
+    """The span [start, end) without `chars` at either end."""
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end
+
+
 class SentenceSplitter:
     """Split texts into sentences (and contrastive clauses) per language.
 
@@ -67,26 +86,43 @@ class SentenceSplitter:
 
     def split(self, text: str, lang: str = "und") -> list[str]:
         """Sentences of one text, stripped, none empty; a text without any gives itself."""
-        units: list[str] = []
-        for block in _LINE_BREAKS.split(text or ""):
-            if not block.strip():
-                continue
-            for sent in self._pipeline(lang)(block).sents:
-                units.extend(self._clauses(sent.text.strip(), lang))
-        units = [u for u in units if u]
-        if len(units) > self.max_sentences:
-            units = units[: self.max_sentences - 1] + [" ".join(units[self.max_sentences - 1:])]
-        return units or [text.strip()]
+        text = text or ""
+        return [text[start:end] for start, end in self.spans(text, lang)]
 
-    def _clauses(self, sentence: str, lang: str) -> list[str]:
-        if not self.split_contrast or len(sentence) < 2 * _MIN_CLAUSE_CHARS:
-            return [sentence]
-        parts, out = _contrast_pattern(lang).split(sentence), []
-        for part in (p.strip(" ,;") for p in parts):
-            if out and (len(part) < _MIN_CLAUSE_CHARS or len(out[-1]) < _MIN_CLAUSE_CHARS):
-                out[-1] = f"{out[-1]} {part}".strip()
-            elif part:
-                out.append(part)
+    def spans(self, text: str, lang: str = "und") -> list[tuple[int, int]]:
+        """Character spans (start, end) of the sentences in `text`, in order.
+
+        Spans, not strings, so that sentence-level scores can be pooled from the comment's own token
+        states (the split encoder's offset mapping) instead of encoding each sentence again.
+        """
+        text = text or ""
+        units: list[tuple[int, int]] = []
+        cursor = 0
+        for sep in [*_LINE_BREAKS.finditer(text), None]:
+            b0, b1 = cursor, (sep.start() if sep else len(text))
+            cursor = sep.end() if sep else len(text)
+            if not text[b0:b1].strip():
+                continue
+            for sent in self._pipeline(lang)(text[b0:b1]).sents:
+                start, end = _strip(text, b0 + sent.start_char, b0 + sent.end_char, " \t\r\n")
+                if end > start:
+                    units.extend(self._clauses(text, start, end, lang))
+        if len(units) > self.max_sentences:
+            units = units[: self.max_sentences - 1] + [(units[self.max_sentences - 1][0], units[-1][1])]
+        return units or [_strip(text, 0, len(text), " \t\r\n")]
+
+    def _clauses(self, text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:
+        if not self.split_contrast or end - start < 2 * _MIN_CLAUSE_CHARS:
+            return [(start, end)]
+        cuts = [(m.start(), m.end()) for m in _contrast_pattern(lang).finditer(text, start, end)]
+        bounds = [start] + [c for cut in cuts for c in cut] + [end]
+        out: list[tuple[int, int]] = []
+        for p0, p1 in zip(bounds[0::2], bounds[1::2]):
+            p0, p1 = _strip(text, p0, p1, " ,;\t\r\n")
+            if out and (p1 - p0 < _MIN_CLAUSE_CHARS or out[-1][1] - out[-1][0] < _MIN_CLAUSE_CHARS):
+                out[-1] = (out[-1][0], max(out[-1][1], p1))
+            elif p1 > p0:
+                out.append((p0, p1))
         return out
 
     def split_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -154,11 +190,8 @@ class SentenceTagger:
         pos = proba[:, classes.index("positive")] if "positive" in classes else np.zeros(len(proba))
         neg = proba[:, classes.index("negative")] if "negative" in classes else np.zeros(len(proba))
         rows = sents["_row"].to_numpy()
-        has_pos = np.zeros(len(frame), bool)
-        has_neg = np.zeros(len(frame), bool)
-        np.logical_or.at(has_pos, rows, pos >= self.mixed_threshold)
-        np.logical_or.at(has_neg, rows, neg >= self.mixed_threshold)
-        out = pd.DataFrame({V.MIXED: has_pos & has_neg}, index=frame[V.ID].values)
+        out = pd.DataFrame({V.MIXED: mixed_flags(rows, pos, neg, len(frame), self.mixed_threshold)},
+                           index=frame[V.ID].values)
         lengths = frame[V.TEXT].str.len().to_numpy()
         long_rows = np.flatnonzero(lengths > self.long_text_chars)
         if len(long_rows):

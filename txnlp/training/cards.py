@@ -121,3 +121,62 @@ Routing comments to the TX pillar they are about, in txnlp's nightly run.
 Learned from 264 hand-written seed examples plus the pillar descriptions, measured on 428 comments
 written for this project: real feedback will differ. A comment from an unknown audience falls back on its text.
 """
+
+
+def _figure_table(figures: dict) -> str:
+    """{set: {lang: macro-F1}} as a table, one row per set."""
+    if not figures:
+        return "_Not measured yet._"
+    langs = sorted({g for f in figures.values() for g in f})
+    head = "| set | " + " | ".join(langs) + " |\n|---|" + "---:|" * len(langs) + "\n"
+    return head + "\n".join(f"| {name} | " + " | ".join(f"{f[g]:.3f}" if g in f else "-" for g in langs) + " |"
+                            for name, f in figures.items())
+
+
+def finetuned_card(meta: dict) -> str:
+    """The card of a fine-tuned split encoder (champion or a data team's retrain)."""
+    t = meta.get("training", {})
+    files = "\n".join(f"- `{f}`" for f in meta.get("train_files", [])) or "- (none recorded)"
+    replay = ", ".join(f"`{f}`" for f in meta.get("replay_files", [])) or "none"
+    origin = (f"Retrained for {meta['retrained_for']} from `{meta['init']}` on a data team's labelled rows, with "
+              f"{meta.get('replay_rows', 0)} replay rows of the original training data ({replay})."
+              if meta.get("retrained_for") else "Trained from the base encoder.")
+    return f"""---
+language: [nl, de, ru, en]
+license: other
+tags: [sentiment, text-classification, txnlp, fine-tuned]
+base_model: {BASE_MODEL}
+pipeline_tag: text-classification
+metrics: [f1]
+---
+# {meta['model_id']}
+
+Three-way sentiment (negative, neutral, positive) and the primary TX pillar (CX, EX, UX, MX) for customer and
+employee feedback in Dutch, German, Russian and English, from one encoder pass: the top
+{t.get('top_layers', '?')} layers of `{BASE_MODEL}` are fine-tuned (a copy beside the frozen originals, which
+keep giving the theme embeddings), with a linear head per task; the pillar head also reads the audience.
+
+## Model details
+- **Base model:** `{BASE_MODEL}`, {BASE_NOTE}. Only the tuned layers (float16) and the heads are stored.
+- **Serving:** `txnlp.embed.split_encoder.SplitEncoder`; comments longer than the window are read in
+  overlapping windows and pooled; sentence scores are pooled over each sentence's token span.
+- **Calibration:** one logit temperature per head, fitted on a held-out split of the training rows
+  ({meta.get('dev', {}).get('sentiment', '-')} dev macro-F1 at the kept checkpoint).
+- **Score:** P(positive) - P(negative), in [-1, 1].
+- **Training:** {origin} epochs <= {t.get('epochs')}, run {t.get('epochs_run')}, lr {t.get('lr_layers')} (layers) /
+  {t.get('lr_heads')} (heads), batch {t.get('batch_size')}, max length {t.get('max_length')}, seed {t.get('seed')},
+  {t.get('train_rows')} train / {t.get('dev_rows')} dev rows; {meta.get('wall_s', '-')} s wall.
+- **Date:** {meta.get('date')}
+
+## Training data
+{meta.get('train_rows')} labelled rows ({meta.get('train_label_counts')}) from:
+{files}
+
+## Evaluation (macro-F1 per language; sets never trained or tuned on)
+{_figure_table(meta.get('figures', {}))}
+
+## Approaches tried
+{_approach_table(meta.get('approaches', {}))}
+
+{meta.get('notes', '')}
+"""

@@ -8,6 +8,7 @@ The steps behind the Prefect flow `retrain-classifier` (pipelines/retrain.py), e
 """
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from datetime import datetime, timezone
@@ -17,7 +18,9 @@ import numpy as np
 import pandas as pd
 
 from txnlp import vocab as V
+from txnlp.embed.split_encoder import KIND as SPLIT_KIND, PILLAR_CLASSES, SENTIMENT_CLASSES, SplitEncoder
 from txnlp.errors import ConfigError, InputDataError
+from txnlp.io.artifacts import model_kind
 from txnlp.training.evaluate import labelled_sample, report_by_group
 from txnlp.io.labelled import read_labelled
 from txnlp.training.champions import champion, gate, promote, summarise_metrics
@@ -56,9 +59,37 @@ def split_holdout(files: list[Path], task: str, work_dir: Path, holdout: float =
     return {k: str(v) for k, v in paths.items()}
 
 
-def load_model(task: str, model_dir: Path):
+def base_encoder_path(settings) -> str | None:
+    """The resolved base encoder a fine-tuned model runs on (None with the fake embedder)."""
+    if settings.embed.kind == "fake":
+        return None
+    from txnlp.embed.sentence_transformers import resolve_model
+
+    return resolve_model(settings.embed.model, settings.embed.cache_dir)
+
+
+def finetune_init(task: str, registry_path: Path) -> Path | None:
+    """The champion directory a retrain fine-tunes from: the registry's champion when it is a fine-tuned encoder.
+
+    With a linear-head champion (or none), the challenger is a linear head as before.
+    """
+    from txnlp.training.champions import champion_dir
+
+    if champion(registry_path, task) is None:
+        return None
+    directory = champion_dir(registry_path, task)
+    return directory if model_kind(directory) == SPLIT_KIND else None
+
+
+def load_model(task: str, model_dir: Path, base_path: str | Path | None = None):
+    """The model in `model_dir`: a linear head, or a fine-tuned split encoder on `base_path`."""
     from txnlp.classify import LinearPillarClassifier, LinearSentimentClassifier
 
+    if model_kind(model_dir) == SPLIT_KIND:
+        if base_path is None:
+            raise ConfigError(f"{model_dir} is a fine-tuned encoder; it needs the base encoder (embed.model), "
+                              "not the fake embedder")
+        return SplitEncoder.load(Path(model_dir), base_path)
     return (LinearSentimentClassifier if task == "sentiment" else LinearPillarClassifier).load(Path(model_dir))
 
 
@@ -66,6 +97,12 @@ def predict_labelled(task: str, model, frame: pd.DataFrame, embedder, feature_em
     """Predicted labels of `model` for labelled rows (text, lang[, audience, channel])."""
     from txnlp.classify.sentiment import sentiment_features
 
+    if isinstance(model, SplitEncoder):
+        audience = frame["audience"].tolist() if "audience" in frame else None
+        out = model.encode_all(frame["text"].tolist(), audience=audience)
+        proba, classes = ((out.sentiment_proba, SENTIMENT_CLASSES) if task == "sentiment"
+                          else (out.pillar_proba, PILLAR_CLASSES))
+        return np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
     x = embedder.encode(frame["text"].tolist())
     if task == "sentiment":
         return model.predict(sentiment_features(frame["text"].tolist(), x, model, feature_embedder))
@@ -85,13 +122,14 @@ def evaluation_sets(task: str, holdout_csv: Path | None, eval_files: list[Path],
     return sets
 
 
-def evaluate_model(task: str, model_dir: Path, sets: dict, embedder, feature_embedder=None) -> dict:
+def evaluate_model(task: str, model_dir: Path, sets: dict, embedder, feature_embedder=None,
+                   base_path: str | Path | None = None) -> dict:
     """{set name: report by language} for the model in `model_dir`, plus `gate`: the figures the gate compares.
 
     Gate figures: per-language macro-F1 over all the sets' rows together (hold-out + shared evaluation),
     and their unweighted mean (`overall`).
     """
-    model = load_model(task, model_dir)
+    model = load_model(task, model_dir, base_path)
     labels = check_task(task)
     reports, frames = {}, []
     for name, frame in sets.items():
@@ -117,7 +155,7 @@ def decide_and_promote(task: str, registry_path: Path, challenger_dir: Path, cha
     log.info("%s gate: %s (%s)", task, "pass" if ok else "refuse", reason)
     if not ok or dry_run:
         return result
-    model_id = load_model(task, challenger_dir).meta_.get("model_id", Path(challenger_dir).name)
+    model_id = json.loads((Path(challenger_dir) / "meta.json").read_text()).get("model_id", Path(challenger_dir).name)
     target = Path(models_root) / task / model_id
     if target.resolve() != Path(challenger_dir).resolve():
         if target.exists():
@@ -129,22 +167,33 @@ def decide_and_promote(task: str, registry_path: Path, challenger_dir: Path, cha
     return result
 
 
-def champion_metrics_on(task: str, registry_path: Path, sets: dict, embedder, feature_embedder=None) -> dict | None:
+def champion_metrics_on(task: str, registry_path: Path, sets: dict, embedder, feature_embedder=None,
+                        base_path: str | Path | None = None) -> dict | None:
     """The current champion's figures on `sets`, or None when there is no champion."""
     from txnlp.training.champions import champion_dir
 
     if champion(registry_path, task) is None:
         return None
-    return evaluate_model(task, champion_dir(registry_path, task), sets, embedder, feature_embedder)
+    return evaluate_model(task, champion_dir(registry_path, task), sets, embedder, feature_embedder, base_path)
 
 
 def train_challenger(task: str, train_files: list[Path], out_dir: Path, embedder, *, definitions: Path | None = None,
-                     features: str = "base", feature_embedder=None, seed: int = 0) -> str:
-    """Fit a challenger into `out_dir` (sentiment: linear head; pillar: definitions + labelled files)."""
-    from txnlp.training.train import train_pillar, train_sentiment
+                     features: str = "base", feature_embedder=None, seed: int = 0, init: Path | None = None,
+                     base_path: str | Path | None = None, finetune_settings=None) -> str:
+    """Fit a challenger into `out_dir`.
+
+    With `init` (a fine-tuned champion, see `finetune_init`): fine-tune it on the files, with replay.
+    Otherwise sentiment: a linear head; pillar: definitions + labelled files.
+    """
+    from txnlp.training.train import train_finetuned, train_pillar, train_sentiment
 
     check_task(task)
-    if task == "sentiment":
+    if init is not None:
+        if base_path is None or finetune_settings is None:
+            raise ConfigError("fine-tuning a champion needs the base encoder path and the [finetune] settings")
+        train_finetuned(task, train_files, out_dir, init=init, base_path=base_path,
+                        finetune_settings=finetune_settings, seed=seed)
+    elif task == "sentiment":
         train_sentiment(train_files, out_dir, embedder, features=features, feature_embedder=feature_embedder, seed=seed)
     else:
         train_pillar(train_files, out_dir, embedder, definitions=definitions, seed=seed)

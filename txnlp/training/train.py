@@ -155,3 +155,72 @@ def train_pillar(train_files: list[Path] | None, out_dir: Path, embedder, *, def
     meta["params"] = {"C": C, "context_weight": context_weight}
     clf.save(out_dir, meta=meta, card=pillar_card(meta))
     return {"meta": meta, "metrics": metrics}
+
+
+def replay_frame(replay_dirs, rows: int, seed: int = 0) -> pd.DataFrame:
+    """A seeded sample of the original training data (sentiment, and pillar where labelled), equal per language.
+
+    Mixed into a retrain so the model keeps what it knew: the feedback register in the repo
+    (`data/train/`) is always there; the public sets are used when their folder exists.
+    """
+    frames = []
+    for directory in map(Path, replay_dirs):
+        if not directory.is_dir():
+            log.info("replay: %s not found, skipped", directory)
+            continue
+        for path in sorted(directory.glob("*.csv")):
+            d = pd.read_csv(path, dtype=str, keep_default_na=False)
+            if not {"text", "label"} <= set(d.columns):
+                continue
+            frames.append(pd.DataFrame({"text": d["text"], "sentiment": d["label"],
+                                        "pillar": d["pillar"] if "pillar" in d else "",
+                                        "lang": d["lang"] if "lang" in d else "und",
+                                        "audience": d["audience"] if "audience" in d else "", "file": path.name}))
+    if not frames or rows == 0:
+        return pd.DataFrame(columns=["text", "sentiment", "pillar", "lang", "audience", "file"])
+    every = pd.concat(frames, ignore_index=True)
+    every = every[every["sentiment"].isin(V.SENTIMENTS)]
+    per_lang = max(1, rows // max(1, every["lang"].nunique()))
+    return (every.groupby("lang", group_keys=False)
+            .apply(lambda g: g.sample(n=min(len(g), per_lang), random_state=seed))
+            .reset_index(drop=True))
+
+
+def train_finetuned(task: str, train_files: list[Path], out_dir: Path, *, init: Path, base_path: str | Path,
+                    finetune_settings, seed: int = 0, progress: bool = True) -> dict:
+    """Fine-tune the champion (`init`, a split-encoder directory) on a team's labelled files, with replay.
+
+    The team's rows carry `task` labels (sentiment, or pillar with audience); the replay rows keep
+    both heads where they were. Early stopping and temperatures use a split of these training rows.
+    """
+    from txnlp.training.cards import finetuned_card
+    from txnlp.training.finetune import finetune
+
+    labels = V.SENTIMENTS if task == "sentiment" else V.PILLARS
+    team = read_labelled(train_files, labels, extra=("audience",))
+    frame = pd.DataFrame({"text": team["text"], "lang": team["lang"], "audience": team["audience"],
+                          "sentiment": team["label"] if task == "sentiment" else "",
+                          "pillar": team["label"] if task == "pillar" else "", "weight": 1.0})
+    f = finetune_settings
+    replay = replay_frame(f.replay_dirs, f.replay_rows, seed)
+    t0 = time.perf_counter()
+    model = finetune(frame, base_path=base_path, init=init, replay_frame=replay.drop(columns=["file"]),
+                     epochs=f.epochs, lr_layers=f.lr_layers, lr_heads=f.lr_heads, batch_size=f.batch_size,
+                     max_length=f.max_length, patience=f.patience, seed=seed, progress=progress)
+    wall = time.perf_counter() - t0
+    parent = model.meta_ if hasattr(model, "meta_") else {}
+    meta = {
+        "model_id": f"{task}-ft-{data_hash(team['text'], team['label'])[:8]}", "task": "sentiment+pillar",
+        "retrained_for": task, "init": parent.get("model_id", Path(init).name),
+        "train_files": sorted(set(team["file"])), "train_rows": len(team),
+        "train_label_counts": team["label"].value_counts().to_dict(),
+        "train_data_hash": data_hash(team["text"], team["label"]),
+        "replay_rows": len(replay), "replay_files": sorted(set(replay["file"])),
+        "training": model.training_, "dev": model.dev_metrics_, "history": model.history_,
+        "wall_s": round(wall, 1), "date": date.today().isoformat(),
+        "approaches": parent.get("approaches", {}),
+    }
+    model.save(out_dir, meta=meta, card=finetuned_card(meta))
+    log.info("%s retrain: %d team rows + %d replay rows in %.0f s; dev %s", task, len(team), len(replay), wall,
+             model.dev_metrics_)
+    return {"meta": meta, "metrics": model.dev_metrics_}
