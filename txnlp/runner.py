@@ -199,7 +199,7 @@ def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | 
     """
     t0 = time.perf_counter()
     batches = [read_source(spec, seen=seen, sniff_bytes=settings.input.csv_sniff_bytes,
-                           chunk_rows=settings.ingest.read_chunk_rows) for spec in specs]
+                           chunk_rows=settings.ingest.read_chunk_rows, one_off=seen is None) for spec in specs]
     frame = rows_frame([row for b in batches for row in b.rows])
     quarantine = [q for b in batches for q in b.quarantine]
     skipped = 0

@@ -3,8 +3,9 @@
 A one-off `txnlp run --input` is a `files` source too (`files_source`, `one_off=True`), so both
 paths map records, give ids and coerce columns with the same code. Every row read ends up in `rows`
 or in `quarantine` (with a reason, never text), so the manifest can prove that nothing was lost.
-Dropping rows already processed by earlier runs happens later, in `txnlp.runner.stage_rows`, where it
-is counted. A source that can't be read at all raises SourceError.
+Rows already processed by earlier runs are dropped as each chunk is read (`Seen.processed`, a
+lookup per chunk) and counted in `SourceBatch.already_processed`. A source that can't be read at
+all raises SourceError.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib import parse as urlparse
 
 import pandas as pd
 
@@ -92,17 +94,17 @@ def files_source(name: str, path: str | Path, audience: str) -> SourceSettings:
 
 
 def read_source(spec: SourceSettings, *, seen: Seen | None = None, sniff_bytes: int = 65536,
-                chunk_rows: int = 5000) -> SourceBatch:
+                chunk_rows: int = 5000, one_off: bool = False) -> SourceBatch:
     """Rows of `spec` newer than `seen.watermark` (sql) or in files not in `seen.files` (files).
 
     Rows and quarantine entries whose id `seen.processed` knows are dropped as each chunk (a SQL chunk
-    of `chunk_rows` rows, a file) is read and only counted, so memory follows the night, not the table.
-    Without `seen` the run is one-off (a `txnlp run --input`): a row keeps its own `source` value (the
-    file name's stem when it has none) instead of the source's name, and a file without a `text` column
-    raises InputDataError instead of being quarantined: a one-off run has no later night in which to fix
-    the mapping.
+    of `chunk_rows` rows, a file) is read, and only counted (`already_processed`), so memory follows
+    the night, not the table or the state store.
+
+    `one_off` (a `txnlp run --input`): a row keeps its own `source` value (the file name's stem when it
+    has none) instead of the source's name, and a file without a `text` column raises InputDataError
+    instead of being quarantined: a one-off run has no later night in which to fix the mapping.
     """
-    one_off = seen is None
     seen = seen or Seen()
     if spec.kind == "files":
         return _read_files(spec, seen, sniff_bytes, one_off)
@@ -290,8 +292,9 @@ def _read_sql(spec: SourceSettings, seen: Seen, chunk_rows: int) -> SourceBatch:
     key = hashlib.sha256(f"{shown}\x1f{spec.table or spec.query}".encode()).hexdigest()
     wm_key, watermark = spec.watermark, seen.watermark
     high, mixed = None, False  # highest watermark value read; values that don't compare: not advanced
-    engine = sa.create_engine(url)
+    engine = None
     try:
+        engine = sa.create_engine(url)  # inside: a URL a dialect refuses is a SourceError, not a raw traceback
         quote = engine.dialect.identifier_preparer.quote
         if spec.table:
             relation = ".".join(quote(part) for part in spec.table.split("."))
@@ -324,12 +327,15 @@ def _read_sql(spec: SourceSettings, seen: Seen, chunk_rows: int) -> SourceBatch:
     except sa.exc.SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
         detail = (detail[0] if detail else "")[:200]
-        if url.password:  # a driver may echo its connection string
-            detail = detail.replace(str(url.password), "***")
+        if url.password:  # a driver may echo its connection string, decoded or as written in the URL
+            password = str(url.password)
+            for secret in {password, urlparse.quote_plus(password), urlparse.quote(password, safe="")}:
+                detail = detail.replace(secret, "***")
         raise SourceError(spec.name, f"database error on {shown}: {type(exc).__name__}: {detail}",
                           recoverable=isinstance(exc, sa.exc.OperationalError)) from None
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
     if mixed:
         log.warning("source %s: watermark column %s has mixed types; not advanced", spec.name, wm_key)
     batch.watermark = high
