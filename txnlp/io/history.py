@@ -65,13 +65,13 @@ def append_history(kpis: pd.DataFrame, path: Path, pending: PendingWrites | None
     for night, rows in kpis.groupby("run_date", sort=True):
         part = rows.sort_values(list(_SORT), kind="stable")[columns].reset_index(drop=True)
         write_to(partition_path(path, str(night)), lambda p, part=part: part.to_parquet(p, index=False), pending)
-    earlier = read_history(path, skip=set(kpis["run_date"].astype(str)))
+    earlier = load_history(path, skip=set(kpis["run_date"].astype(str)))
     history = _sorted(pd.concat([earlier, kpis], ignore_index=True) if len(earlier) else kpis)
     log.info("kpi history %s: %d nights, %d rows", path, history["run_date"].nunique(), len(history))
     return history
 
 
-def read_history(path: Path, *, skip: set[str] = frozenset()) -> pd.DataFrame:
+def load_history(path: Path, *, skip: set[str] = frozenset()) -> pd.DataFrame:
     """Every night's KPIs in the history at `path` as one table, `run_date` from the partition; `skip`: nights left out.
 
     Rows of the older single-file history (`kpi_history.parquet` beside `path`) count for the nights
