@@ -325,12 +325,12 @@ def _read_sql(spec: SourceSettings, seen: Seen, chunk_rows: int) -> SourceBatch:
                         high, mixed = None, True
                 _add_records(batch, spec, input_name, records, [], key, processed=seen.processed)
     except sa.exc.SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
-        detail = (detail[0] if detail else "")[:200]
+        detail = str(getattr(exc, "orig", None) or type(exc).__name__)
         if url.password:  # a driver may echo its connection string, decoded or as written in the URL
             password = str(url.password)
             for secret in {password, urlparse.quote_plus(password), urlparse.quote(password, safe="")}:
                 detail = detail.replace(secret, "***")
+        detail = (detail.strip().splitlines() or [""])[0][:200]  # cut after scrubbing: no password half left
         raise SourceError(spec.name, f"database error on {shown}: {type(exc).__name__}: {detail}",
                           recoverable=isinstance(exc, sa.exc.OperationalError)) from None
     finally:
