@@ -243,7 +243,8 @@ def _file_entry(entry: dict, batch: SourceBatch) -> dict:
     if "error" in entry:
         return {"path": entry["path"], "rows": 0, "quarantined": 1, "error": entry["error"]}
     name = Path(entry["path"]).name
-    return {"path": entry["path"], "rows": entry["rows"],
+    lines = {"lines": entry["lines"]} if "lines" in entry else {}  # physical data lines beside the records read
+    return {"path": entry["path"], "rows": entry["rows"], **lines,
             "quarantined": sum(q[V.INPUT_FILE] == name for q in batch.quarantine)}
 
 

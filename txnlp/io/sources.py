@@ -254,7 +254,7 @@ def _read_files(spec: SourceSettings, seen: Seen, sniff_bytes: int, one_off: boo
             batch.inputs.append({"path": str(path), "sha256": sha, "rows": 0, "skipped": "already processed"})
             continue
         try:
-            records, bad = read_file(path, sniff_bytes=sniff_bytes, data=data)
+            parsed = read_file(path, sniff_bytes=sniff_bytes, data=data)
         except Exception as exc:  # one unreadable file is one quarantine entry, not a failed source
             log.warning("source %s: unreadable file %s (%s)", spec.name, path.name, type(exc).__name__)
             source = path.stem if one_off else spec.name
@@ -264,8 +264,9 @@ def _read_files(spec: SourceSettings, seen: Seen, sniff_bytes: int, one_off: boo
             continue
         del data
         before = batch.rows_read
-        _add_records(batch, spec, path.name, records, bad, sha, one_off, seen.processed)
-        batch.inputs.append({"path": str(path), "sha256": sha, "rows": batch.rows_read - before})
+        _add_records(batch, spec, path.name, parsed.records, parsed.bad, sha, one_off, seen.processed)
+        entry = {"path": str(path), "sha256": sha, "rows": batch.rows_read - before}
+        batch.inputs.append(entry if parsed.lines is None else {**entry, "lines": parsed.lines})
         batch.files.append((path.name, sha))
     log.info("source %s: %d file(s), %d rows read", spec.name, len(paths), batch.rows_read)
     return batch
