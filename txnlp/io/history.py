@@ -40,7 +40,8 @@ def replace_rows(rows: pd.DataFrame, path: Path, key: str, columns, sort_by,
     """Replace the rows of `rows`' `key` values in the parquet table at `path`, append, sort, write atomically.
 
     For a small keyed history kept in one file (the theme history): a rerun replaces its own rows, so
-    the history never counts a run twice. Returns the whole table; with `pending` the file changes only at `pending.commit()`.
+    the history never counts a run twice. Returns the whole table; with `pending` the file changes
+    only at `pending.commit()`.
     """
     path = Path(path)
     if path.exists():

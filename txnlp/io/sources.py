@@ -344,4 +344,3 @@ def _read_sql(spec: SourceSettings, seen: Seen, chunk_rows: int) -> SourceBatch:
                          "rows": batch.rows_read})
     log.info("source %s: %d rows read", spec.name, batch.rows_read)
     return batch
-
