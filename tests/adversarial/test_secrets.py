@@ -80,8 +80,14 @@ table = "feedback"
 
 def test_secrets_password_in_txnlp_toml_reaches_no_output_log_or_error(tmp_path, tiny_sentiment):
     config = _config(tmp_path, tiny_sentiment)
-    result = CliRunner().invoke(app, ["run", "--sources", "--config", str(config), "--run-date", "2026-11-10",
-                                      "--verbose"])
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:  # the CLI sets up its own logging on the runner's stderr
+        result = CliRunner().invoke(app, ["run", "--sources", "--config", str(config), "--run-date", "2026-11-10",
+                                          "--verbose"])
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
     assert result.exit_code == 2, result.output  # published without the two sources that failed
     crashed = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else ""
     runs = tmp_path / "runs"

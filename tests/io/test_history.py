@@ -95,4 +95,4 @@ def test_history_kpi_single_file_of_an_older_version_still_counts(tmp_path):
     volume = history[history["dimension"] == "all"].set_index("run_date")["figure"].to_dict()
     assert volume == {"2026-11-28": 8.0, "2026-11-29": 1.0}
     pd.testing.assert_frame_equal(load_history(path), history)
-    assert load_history(tmp_path / "nothing").empty
+    assert load_history(tmp_path / "elsewhere" / "kpi_history").empty
