@@ -198,19 +198,15 @@ def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | 
     see `read_source(one_off=True)`. Nothing unredacted leaves this function.
     """
     t0 = time.perf_counter()
-    one_off = seen is None
-    batches = [read_source(spec, watermark=None if one_off else seen.watermark,
-                           seen_files=frozenset() if one_off else seen.files,
-                           sniff_bytes=settings.input.csv_sniff_bytes, one_off=one_off) for spec in specs]
+    batches = [read_source(spec, seen=seen, sniff_bytes=settings.input.csv_sniff_bytes,
+                           chunk_rows=settings.ingest.read_chunk_rows, one_off=seen is None) for spec in specs]
     frame = rows_frame([row for b in batches for row in b.rows])
     quarantine = [q for b in batches for q in b.quarantine]
     skipped = 0
-    if not one_off:
-        earlier = frame[V.ID].isin(seen.ids)
+    if seen is not None:  # rows an earlier run holds were dropped (and counted) while reading
         repeat = frame[[V.ID, *CONTENT_ID_FIELDS]].astype(str).duplicated(keep="first")
-        fresh = [q for q in quarantine if q[V.ID] not in seen.ids]
-        skipped = int((earlier | repeat).sum()) + len(quarantine) - len(fresh)
-        frame, quarantine = frame.loc[~(earlier | repeat)].reset_index(drop=True), fresh
+        skipped = sum(b.already_processed for b in batches) + int(repeat.sum())
+        frame = frame.loc[~repeat].reset_index(drop=True)
     kept, bad = screen(frame, max_text_chars=settings.input.max_text_chars)
     unparsed = int(kept.pop(V.SCORE_UNPARSED).sum())
     if unparsed:
@@ -247,7 +243,8 @@ def _file_entry(entry: dict, batch: SourceBatch) -> dict:
     if "error" in entry:
         return {"path": entry["path"], "rows": 0, "quarantined": 1, "error": entry["error"]}
     name = Path(entry["path"]).name
-    return {"path": entry["path"], "rows": entry["rows"],
+    lines = {"lines": entry["lines"]} if "lines" in entry else {}  # physical data lines beside the records read
+    return {"path": entry["path"], "rows": entry["rows"], **lines,
             "quarantined": sum(q[V.INPUT_FILE] == name for q in batch.quarantine)}
 
 
