@@ -12,6 +12,7 @@ import sys
 from pipelines.nightly import mine_feedback_flow  # the package first: it sets Prefect's logging settings
 
 from prefect import get_client  # noqa: E402
+from prefect.logging.handlers import APILogHandler  # noqa: E402
 from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 from prefect_reads import flow_run_artifacts, flow_run_logs  # noqa: E402
 
@@ -20,6 +21,7 @@ def main(inputs: str, output: str, config: str) -> dict:
     with prefect_test_harness(server_startup_timeout=120):
         state = mine_feedback_flow([inputs], output, config, return_state=True)
         flow_run_id = state.state_details.flow_run_id
+        APILogHandler().flush()  # logs go in batches: send what is queued before reading them back
         with get_client(sync_client=True) as client:
             logs = flow_run_logs(client, flow_run_id)
             artifacts = flow_run_artifacts(client, flow_run_id)
