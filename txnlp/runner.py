@@ -27,7 +27,7 @@ from txnlp.classify.finetuned import FineTunedTagger
 from txnlp.classify.sentiment import needs_use
 from txnlp.config import Settings, SourceSettings
 from txnlp.embed import Embedder, USEEmbedder
-from txnlp.embed.factory import build_embedder, build_use_embedder
+from txnlp.embed.factory import build_cache, build_embedder, build_use_embedder
 from txnlp.embed.split_encoder import KIND as SPLIT_KIND, SplitEncoder
 from txnlp.errors import ArtifactError, ConfigError, TxnlpError
 from txnlp.themes.edits import load_edits
@@ -298,7 +298,8 @@ def _mine(stage_dir: Path, output_dir: Path, settings: Settings, embedder, senti
     use = build_use_embedder(settings.embed)  # shared; loads only when first used
     if isinstance(sentiment, SplitEncoder):  # the fine-tuned champion: one pass, both heads
         tasks = FineTunedTagger(sentiment, splitter if s.sentences else None, mixed_threshold=s.mixed_threshold,
-                                chunk_size=settings.embed.chunk_size, progress=progress)
+                                chunk_size=settings.embed.chunk_size, progress=progress,
+                                cache=build_cache(settings.embed))
         embedder, pillar = embedder or tasks, sentiment
         themer = build_themer(settings, make_second_embedder(settings, embedder, use))
         pipeline = build_pipeline(settings, embedder=embedder, sentiment=None, pillar=None, themer=themer, tasks=tasks)
