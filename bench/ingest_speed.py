@@ -34,7 +34,7 @@ def main(n_rows: int = 20000) -> float:
         batch = read_source(SourceSettings(name="bench", kind="files", path=tmp))
         kept, _ = screen(rows_frame(batch.rows), max_text_chars=5000)
         redact = RedactSettings()
-        staged = Redactor(redact.kinds, redact.phone_regions)(Normaliser()(kept))  # passthrough columns included
+        staged = Redactor(redact.kinds, redact.phone_regions, redact.name_columns)(Normaliser()(kept))  # passthrough columns included
         seconds = time.perf_counter() - start
     rate = len(staged) / seconds
     print(f"{len(staged)} rows in {seconds:.2f} s: {rate:,.0f} rows/s (read + screen + normalise + redact)")

@@ -16,6 +16,7 @@ def main(folder: str = "data/pii") -> dict:
         print(f"{lang}: recall {s['recall']:.3f} precision {s['precision']:.3f} "
               f"({s['n_pii']} labelled, {s['n_redacted']} redacted, missed {s['missed']}, "
               f"{s['false_positive_lines']} negative line(s) touched)")
+        print("    recall by kind: " + ", ".join(f"{k} {r:.3f}" for k, r in s["recall_by_kind"].items()))
     return scores
 
 

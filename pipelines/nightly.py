@@ -1,5 +1,8 @@
 """Nightly flow `mine-feedback`: stage the exports, mine them, publish. Each task calls one library function.
 
+Each run also publishes its Prefect artifacts (counts, top shared pain points, report path:
+`pipelines.artifacts`); txnlp's log lines are in the run's logs (see `pipelines/__init__.py`).
+
 Tasks hand over folders, never frames of comments (Prefect would pickle them). Only the tasks that
 read the outside world (the exports, the sources) retry, and only on errors that can recover
 (`pipelines.retries`): a missing input or a bad config fails at once.
@@ -13,6 +16,7 @@ from pathlib import Path
 from prefect import flow, task
 
 import txnlp
+from pipelines.artifacts import publish_run_artifacts
 from pipelines.retries import retry_transient
 from txnlp import ingest, runner
 from txnlp.config import SourceSettings
@@ -60,6 +64,7 @@ def mine_feedback_flow(inputs: list[str], output_dir: str, config: str | None = 
             paths = [f.result() for f in futures]
         summary = mine_feedback(staged, output_dir, config, paths, run_date)
         runner.cleanup_stage(Path(stage_dir))
+    publish_run_artifacts(summary)
     return summary
 
 
@@ -105,6 +110,7 @@ def mine_sources_flow(config: str | None = None, inputs: list[str] | None = None
         futures = {spec.name: read_source.submit(spec, root, config, full_refresh) for spec in specs}
         staged, failed = ingest.gather_staged({name: future.result for name, future in futures.items()})
         summary = publish_run(staged, failed, config, run_date, full_refresh)
+    publish_run_artifacts(summary)
     ingest.raise_for_failed(failed, published=True)
     return summary
 

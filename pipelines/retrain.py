@@ -1,7 +1,8 @@
 """Flow `retrain-classifier`: train a challenger on labelled files, gate it against the champion, promote or not.
 
 Manual trigger only (see prefect.yaml). Tasks pass paths and small dicts of figures, never frames. Only
-reading the labelled files retries, and only on errors that can recover (`pipelines.retries`).
+reading the labelled files retries, and only on errors that can recover (`pipelines.retries`). The
+decision and the per-language figures behind it are published as Prefect artifacts (`pipelines.artifacts`).
 The gate: the challenger's mean per-language macro-F1 on the hold-out + shared evaluation sets must beat
 the champion's on the same rows, and no language may drop by more than `models.max_language_drop`.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from prefect import flow, task
 
 import txnlp
+from pipelines.artifacts import publish_retrain_artifacts
 from pipelines.retries import retry_transient
 from txnlp import runner
 from txnlp.training import retrain as rt
@@ -87,6 +89,7 @@ def retrain_classifier(kind: str, data: list[str], config: str | None = None, fe
     challenger = evaluate_challenger(kind, challenger_dir, split["holdout"], config)
     champion = evaluate_champion(kind, split["holdout"], config)
     decision = gate_and_promote(kind, challenger_dir, challenger, champion, config, dry_run)
+    publish_retrain_artifacts(kind, decision)
     return {**decision, "reports": {"challenger": challenger, "champion": champion}}
 
 

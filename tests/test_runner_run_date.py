@@ -9,6 +9,7 @@ from conftest import read_manifest
 from txnlp.cli import app
 from txnlp.config import load_settings
 from txnlp.errors import ConfigError
+from txnlp.io.history import load_history
 from txnlp.runner import run, run_date_or_today
 
 
@@ -20,7 +21,7 @@ def test_runner_run_date_reaches_every_output(tmp_path, sample_csv, fake_embedde
     run([sample_csv], out, settings, run_date="2026-11-30", embedder=fake_embedder, sentiment=tiny_sentiment)
     assert read_manifest(out)["run_date"] == "2026-11-30"
     assert set(pd.read_parquet(out / "kpis.parquet")["run_date"]) == {"2026-11-30"}
-    assert set(pd.read_parquet(tmp_path / "history" / "kpi_history.parquet")["run_date"]) == {"2026-11-30"}
+    assert set(load_history(tmp_path / "history" / "kpi_history")["run_date"]) == {"2026-11-30"}
     assert set(pd.read_parquet(tmp_path / "state" / "theme_history.parquet")["run_date"]) == {"2026-11-30"}
     state = json.loads((tmp_path / "state" / "theme_state.json").read_text())["state"]
     assert {t["last_seen"] for t in state["themes"]} == {"2026-11-30"}

@@ -70,22 +70,16 @@ def _progress_lines():
 
 
 def _summary_table(result) -> Table:
-    """Rows in/out/quarantined, the top 5 shared pain points and where the report is."""
-    import pandas as pd
+    """Rows in/out/quarantined, the top 5 shared pain points and where the report is (the run's digest)."""
+    from txnlp.report.digest import run_digest
 
-    from txnlp.nested import decode
-
+    digest = run_digest(result.output_dir)
     table = Table(title=f"txnlp run {result.run_id}", show_header=False)
     for key in ("rows_in", "rows_out", "rows_quarantined", "themes"):
         table.add_row(key.replace("_", " "), f"{result.counts[key]:,}")
-    themes_path = result.paths.get("themes.parquet")
-    if themes_path:
-        themes = pd.read_parquet(themes_path)
-        top = themes[themes["shared_rank"].notna()].sort_values("shared_rank").head(5)
-        for r in top.itertuples(index=False):
-            audiences = ", ".join(f"{k} {v}" for k, v in decode("audiences", r.audiences, {}).items())
-            table.add_row(f"pain point #{int(r.shared_rank)}", f"{r.label} ({audiences}; {r.share_negative:.0%} negative)")
-    table.add_row("report", str(Path(result.paths.get("report.html", "")).resolve()))
+    for p in digest.pain_points:
+        table.add_row(f"pain point #{p['rank']}", f"{p['label']} ({p['silos']}; {p['share_negative']:.0%} negative)")
+    table.add_row("report", str(digest.report or ""))
     return table
 
 

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -87,6 +87,12 @@ class RedactSettings(BaseModel):
         "email", "url", "iban", "card", "phone", "name",
     ]
     phone_regions: list[str] = ["NL", "DE", "RU", "GB", "US"]
+    # Passthrough columns that hold a person's name (matched case-insensitively): each non-empty cell
+    # becomes [NAME] whole, since a bare name has no phrase the text finders could catch it by.
+    name_columns: list[str] = ["name", "full_name", "first_name", "last_name", "surname", "customer_name",
+                               "client_name", "contact_name", "employee_name", "agent_name", "user_name", "username",
+                               "naam", "klantnaam", "voornaam", "achternaam", "kundenname", "vorname", "nachname",
+                               "имя", "фамилия", "фио"]
 
 
 class EmbedSettings(BaseModel):
@@ -305,12 +311,18 @@ class SourceSettings(BaseModel):
     columns: dict[str, str] = {}
     path: Path | None = None
     glob: str = "*"
-    url: str = "sqlite:///.cache/txnlp/sample_feedback.sqlite"
+    # A secret type: a URL may carry a password (`postgresql://user:secret@host/db`), and a SecretStr shows as
+    # '**********' in every repr, traceback and dump; `public_url()` is the form a manifest, log or error may show.
+    url: SecretStr = SecretStr("sqlite:///.cache/txnlp/sample_feedback.sqlite")
     table: str | None = None
     query: str | None = None
     # Column (in the source's own naming) whose maximum is remembered between runs; rows at the
     # watermark are read again and dropped by id, so a row committed late with the same value isn't lost.
     watermark: str | None = None
+
+    def public_url(self) -> str:
+        """The URL with its password shown as ***; a URL that does not parse is hidden whole (it may hold one)."""
+        return _masked_url(self.url.get_secret_value())
 
     @model_validator(mode="after")
     def _check_kind(self) -> "SourceSettings":
@@ -326,6 +338,8 @@ class IngestSettings(BaseModel):
     state_path: Path | None = None  # default: <runs_dir>/state.sqlite
     history_dir: Path | None = None  # default: <runs_dir>/history
     sources: list[SourceSettings] = []
+    # SQL rows fetched per chunk (server-side cursor); ids already processed are looked up per chunk.
+    read_chunk_rows: int = Field(5000, ge=1)
 
 
 class ScaleSettings(BaseModel):
@@ -374,8 +388,8 @@ class Settings(BaseSettings):
         mask them, and the manifest is an output analysts read, so it must too.
         """
         data = self.model_dump(mode="json")
-        for source in data["ingest"]["sources"]:
-            source["url"] = _masked_url(source["url"])
+        for source, spec in zip(data["ingest"]["sources"], self.ingest.sources):
+            source["url"] = spec.public_url()
         return data
 
     @classmethod

@@ -106,7 +106,7 @@ def stage_source(spec: SourceSettings, stage_dir: str | Path, settings: Settings
     state = state_store(settings)
     old_wm = None if full_refresh else state.watermark(spec.name)
     seen = Seen() if full_refresh else Seen(old_wm, frozenset(state.seen_files(spec.name)),
-                                            frozenset(state.processed_ids(spec.name)))
+                                            partial(state.processed_among, spec.name))
     staged = stage_rows([spec], settings, seen=seen)
     (batch,) = staged.batches
     out = Path(stage_dir) / spec.name

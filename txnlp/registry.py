@@ -81,7 +81,8 @@ THEME_UNITS: dict[str, Factory] = {
 TEXT_STAGES: dict[str, Factory] = {  # the text pipeline runs them in this order
     "normalise": Factory(lambda s: Normaliser(), "input", rewrites=(V.TEXT,)),
     "language": Factory(_language_tagger, "language", rewrites=(V.LANG,)),
-    "redact": Factory(lambda r: Redactor(kinds=r.kinds, phone_regions=r.phone_regions), "redact", rewrites=(V.TEXT,)),
+    "redact": Factory(lambda r: Redactor(kinds=r.kinds, phone_regions=r.phone_regions, name_columns=r.name_columns),
+                      "redact", rewrites=(V.TEXT,)),
 }
 MODEL_STAGES: dict[str, Factory] = {
     "themes": Factory(build_themer, None),

@@ -29,7 +29,7 @@ from txnlp.classify.finetuned import FineTunedTagger
 from txnlp.classify.sentiment import needs_use
 from txnlp.config import Settings, SourceSettings
 from txnlp.embed import Embedder, USEEmbedder
-from txnlp.embed.factory import build_embedder, build_use_embedder
+from txnlp.embed.factory import build_cache, build_embedder, build_use_embedder
 from txnlp.embed.split_encoder import KIND as SPLIT_KIND, SplitEncoder
 from txnlp.errors import ArtifactError, ConfigError, InputDataError, TxnlpError
 from txnlp.themes.edits import load_edits
@@ -227,20 +227,17 @@ def stage_rows(specs: list[SourceSettings], settings: Settings, *, seen: Seen | 
     one_off = seen is None
     if frames and not one_off:
         raise ConfigError("DataFrame inputs are for one-off runs; an incremental source is a folder or a table")
-    batches = [read_source(spec, watermark=None if one_off else seen.watermark,
-                           seen_files=frozenset() if one_off else seen.files,
-                           sniff_bytes=settings.input.csv_sniff_bytes, one_off=one_off) for spec in specs]
+    batches = [read_source(spec, seen=seen, sniff_bytes=settings.input.csv_sniff_bytes,
+                           chunk_rows=settings.ingest.read_chunk_rows, one_off=one_off) for spec in specs]
     names = [FRAME_INPUT] if len(frames) == 1 else [f"{FRAME_INPUT}-{i + 1}" for i in range(len(frames))]
     batches += [frame_batch(f, settings.input.default_audience, name) for f, name in zip(frames, names)]
     frame = rows_frame([row for b in batches for row in b.rows])
     quarantine = [q for b in batches for q in b.quarantine]
     skipped = 0
-    if not one_off:
-        earlier = frame[V.ID].isin(seen.ids)
+    if seen is not None:  # rows an earlier run holds were dropped (and counted) while reading
         repeat = frame[[V.ID, *CONTENT_ID_FIELDS]].astype(str).duplicated(keep="first")
-        fresh = [q for q in quarantine if q[V.ID] not in seen.ids]
-        skipped = int((earlier | repeat).sum()) + len(quarantine) - len(fresh)
-        frame, quarantine = frame.loc[~(earlier | repeat)].reset_index(drop=True), fresh
+        skipped = sum(b.already_processed for b in batches) + int(repeat.sum())
+        frame = frame.loc[~repeat].reset_index(drop=True)
     kept, bad = screen(frame, max_text_chars=settings.input.max_text_chars)
     unparsed = int(kept.pop(V.SCORE_UNPARSED).sum())
     if unparsed:
@@ -297,7 +294,8 @@ def _file_entry(entry: dict, batch: SourceBatch) -> dict:
     if "error" in entry:
         return {"path": entry["path"], "rows": 0, "quarantined": 1, "error": entry["error"]}
     name = Path(entry["path"]).name
-    return {"path": entry["path"], "rows": entry["rows"],
+    lines = {"lines": entry["lines"]} if "lines" in entry else {}  # physical data lines beside the records read
+    return {"path": entry["path"], "rows": entry["rows"], **lines,
             "quarantined": sum(q[V.INPUT_FILE] == name for q in batch.quarantine)}
 
 
@@ -360,7 +358,8 @@ def _models(settings: Settings, embedder, sentiment, pillar, progress: ProgressC
     use = build_use_embedder(settings.embed)  # shared; loads only when first used
     if isinstance(sentiment, SplitEncoder):  # the fine-tuned champion: one pass, both heads
         tasks = FineTunedTagger(sentiment, splitter if s.sentences else None, mixed_threshold=s.mixed_threshold,
-                                chunk_size=settings.embed.chunk_size, progress=progress)
+                                chunk_size=settings.embed.chunk_size, progress=progress,
+                                cache=build_cache(settings.embed))
         embedder, pillar = embedder or tasks, sentiment
         themer = build_themer(settings, make_second_embedder(settings, embedder, use))
         pipeline = build_pipeline(settings, embedder=embedder, sentiment=None, pillar=None, themer=themer, tasks=tasks)

@@ -87,7 +87,7 @@ THEME_COLUMNS: tuple[str, ...] = (
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = (ID, SOURCE, INPUT_FILE, INPUT_ROW, REASON)
 
-# --- KPIs (kpis.* and kpi_history.parquet, long format) ------------------------
+# --- KPIs (kpis.* and the kpi_history/ partitions, long format) ------------------------
 SCORE_SCALE = "score_scale"
 SCORE_SCALES: tuple[str, ...] = ("nps", "csat", "none")
 KPI_DIMENSIONS: tuple[str, ...] = ("all", "pillar", "theme", "audience", "channel", "language")

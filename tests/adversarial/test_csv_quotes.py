@@ -48,7 +48,7 @@ def test_csv_quotes_a_quote_closed_by_the_next_row_costs_two_lines(tmp_path):
 def test_csv_quotes_a_stray_quote_costs_only_the_lines_of_its_record(tmp_path):
     body = ('id,text,channel\n1,fine,app\n2,"closed "too" early",web\n3,"spans\nlines "then" junk",web\n'
             '4,"a quoted\nnewline is fine",shop\n5,he said "hi",app\n')
-    records, bad = read_file(_write(tmp_path, body))
+    records, bad, _ = read_file(_write(tmp_path, body))
     assert [line for line, _ in records] == [2, 6, 8]
     assert records[1][1]["text"] == "a quoted\nnewline is fine" and records[2][1]["text"] == 'he said "hi"'
     assert [line for line, _ in bad] == [3, 4, 5]
@@ -58,7 +58,7 @@ def test_csv_quotes_a_stray_quote_costs_only_the_lines_of_its_record(tmp_path):
 
 
 def test_csv_quotes_unclosed_quote_in_the_header(tmp_path):
-    records, bad = read_file(_write(tmp_path, '"id,text\n1,one\n\n2,two\n'))
+    records, bad, _ = read_file(_write(tmp_path, '"id,text\n1,one\n\n2,two\n'))
     assert records == [] and [line for line, _ in bad] == [1, 2, 4]
     assert bad[0][1].endswith("(in the header)")
 
@@ -72,6 +72,17 @@ def test_csv_quotes_incremental_source_counts_every_line(tmp_path):
     settings = ingest_settings(tmp_path, [{"name": "web", "kind": "files", "path": str(folder)}])
     info = json.loads((stage_source(settings.ingest.sources[0], tmp_path / "stage", settings) / STAGE_INFO).read_text())
     assert info["rows_read"] == 3 and len(info["quarantine"]) == 2
+    assert info["inputs"][0]["lines"] == 3  # physical data lines, beside the records read
+
+
+def test_csv_quotes_manifest_counts_physical_lines_beside_records(tmp_path):
+    """A record spanning two lines through a quoted newline: 3 rows (1 record, 2 quarantined lines) from 4 lines."""
+    body = 'id,text\n1,"a quoted\nnewline"\n2,"open\n3,three\n\n'
+    (entry,) = _staged(tmp_path, body)["files"]
+    assert (entry["rows"], entry["lines"], entry["quarantined"]) == (3, 4, 2)
+    assert entry["lines"] == _data_lines(body)
+    records, bad, lines = read_file(tmp_path / "in" / "q.csv")
+    assert lines == 4 and [n for n, _ in records] == [2] and [n for n, _ in bad] == [4, 5]
 
 
 def _write(tmp_path, body: str):

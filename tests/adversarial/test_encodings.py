@@ -21,7 +21,7 @@ ROWS = "id,text,score\n1,Отличный сервис,9\n2,De app crasht steeds
 def test_encodings_utf16_without_bom_is_read(tmp_path, codec):
     path = tmp_path / "u16.csv"
     path.write_bytes(ROWS.encode(codec))  # no BOM: Python's "utf-16" codec would write one
-    records, bad = read_file(path)
+    records, bad, _ = read_file(path)
     assert bad == []
     assert [r["text"] for _, r in records] == ["Отличный сервис", "De app crasht steeds", "Alles gut"]
 

@@ -9,10 +9,11 @@ from conftest import NEGATIVE, NEUTRAL, POSITIVE
 from tests.ingest.helpers import ingest_settings, write_rows
 from txnlp import ingest, runner
 from txnlp.config import load_settings
+from txnlp.io.history import load_history as load_kpi_history
 from txnlp.report import build
 
 NIGHTS = {"2026-11-09": POSITIVE + NEGATIVE, "2026-11-10": NEGATIVE + NEUTRAL + NEGATIVE[:3]}
-KEPT = ("state/theme_state.json", "state/theme_history.parquet", "history/kpi_history.parquet")
+KEPT = ("state/theme_state.json", "state/theme_history.parquet", "history/kpi_history/run_date=2026-11-09/kpis.parquet")
 
 
 def _settings():
@@ -39,7 +40,7 @@ def _trends(root, night) -> str:
 
 def _comparable_history(root) -> pd.DataFrame:
     theme = pd.read_parquet(root / "state" / "theme_history.parquet").drop(columns="run_id")
-    kpi = pd.read_parquet(root / "history" / "kpi_history.parquet").drop(columns="run_id")
+    kpi = load_kpi_history(root / "history" / "kpi_history").drop(columns="run_id")
     return theme.to_csv(index=False) + kpi.to_csv(index=False)
 
 
@@ -79,7 +80,7 @@ def test_killed_incremental_run_before_publish_leaves_theme_state(tmp_path, monk
             ingest.run_sources(settings, run_date="2026-11-10")
     assert not (runs / "state" / "theme_state.json").exists()
     assert not (runs / "state" / "theme_history.parquet").exists()
-    assert not (runs / "history" / "kpi_history.parquet").exists()
+    assert not list((runs / "history" / "kpi_history").glob("run_date=*/kpis.parquet"))
     result = ingest.run_sources(settings, run_date="2026-11-10")
     assert result.status == "published" and (runs / "state" / "theme_state.json").exists()
-    assert set(pd.read_parquet(runs / "history" / "kpi_history.parquet")["run_id"]) == {result.run_id}
+    assert set(load_kpi_history(runs / "history" / "kpi_history")["run_id"]) == {result.run_id}

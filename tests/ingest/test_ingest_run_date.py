@@ -7,6 +7,7 @@ import pytest
 import txnlp.report.build as report_build
 from tests.ingest.helpers import CUSTOMERS, ingest_settings, write_rows
 from txnlp.ingest import run_sources
+from txnlp.io.history import load_history as load_kpi_history
 from tests.ingest.helpers import read_history
 from txnlp.report.build import build_report
 
@@ -39,7 +40,7 @@ def test_ingest_backfill_keeps_the_earlier_night(tmp_path, models, report_builds
     write_rows(folder / "day2.csv", CUSTOMERS[3:4])
     second = run_sources(settings, run_date="2026-12-02", **models)  # a backfill, run on another day
     runs = tmp_path / "runs"
-    kpis = pd.read_parquet(runs / "history" / "kpi_history.parquet")
+    kpis = load_kpi_history(runs / "history" / "kpi_history")
     assert sorted(kpis["run_date"].unique()) == ["2026-11-30", "2026-12-02"]
     volume = kpis[(kpis["dimension"] == "all") & (kpis["metric"] == "volume")].set_index("run_date")["figure"]
     assert volume.to_dict() == {"2026-11-30": 3.0, "2026-12-02": 1.0}
@@ -57,7 +58,7 @@ def test_ingest_backfill_keeps_the_earlier_night(tmp_path, models, report_builds
     # `txnlp report --run` on the earlier night rebuilds it under its own night, not today's
     build_report(first.output_dir)
     assert set(pd.read_parquet(first.output_dir / "kpis.parquet")["run_date"]) == {"2026-11-30"}
-    kpis = pd.read_parquet(runs / "history" / "kpi_history.parquet")
+    kpis = load_kpi_history(runs / "history" / "kpi_history")
     assert sorted(kpis["run_date"].unique()) == ["2026-11-30", "2026-12-02"]
 
 

@@ -1,9 +1,11 @@
-"""io/history.replace_rows, the one history appender, behind the KPI and theme histories; and the per-run parts."""
+"""io/history: the KPI history (a partition per night), replace_rows behind the theme history; the per-run parts."""
 import pandas as pd
 
+from txnlp import vocab as V
 from txnlp.io import publish as P
 from txnlp.io import theme_store
-from txnlp.io.history import replace_rows
+from txnlp.io.history import LEGACY_FILE, append_history, load_history, partition_path, replace_rows
+from txnlp.io.write import PendingWrites
 from txnlp.themes.ids import HISTORY_COLUMNS
 
 
@@ -43,3 +45,54 @@ def test_history_part_of_a_run_is_its_own_and_a_rerun_replaces_only_it(tmp_path)
     assert pd.read_parquet(again[0])[["run_id", "id"]].values.tolist() == [["r1", "2"]]
     assert P.write_history_part(tmp_path, "comments", frame.iloc[:0], "r2", "2026-11-30") == []  # nothing left of r2
     assert not (tmp_path / "comments" / "run_date=2026-11-30" / "part-r2-0.parquet").exists()
+
+
+def _kpis(run_date, volume, run_id="r"):
+    return pd.DataFrame({"run_date": run_date, "run_id": run_id, "dimension": ["all", "pillar"], "value": ["all", "cx"],
+                         "label": ["all", "CX"], "metric": "volume", "figure": [volume, volume / 2], "unit": "count",
+                         "n": [int(volume), int(volume / 2)], "small_n": False})
+
+
+def test_history_kpi_night_is_one_partition_and_a_rerun_rewrites_only_it(tmp_path):
+    path = tmp_path / "history" / "kpi_history"
+    append_history(_kpis("2026-11-29", 10.0), path)
+    append_history(_kpis("2026-11-30", 4.0), path)
+    earlier = partition_path(path, "2026-11-29")
+    assert earlier == path / "run_date=2026-11-29" / "kpis.parquet"
+    before = (earlier.read_bytes(), earlier.stat().st_mtime_ns, earlier.stat().st_ino)
+    history = append_history(_kpis("2026-11-30", 6.0, run_id="r2"), path)  # rerun (backfill) of one night
+    assert (earlier.read_bytes(), earlier.stat().st_mtime_ns, earlier.stat().st_ino) == before  # not rewritten
+    assert sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()) == [
+        "run_date=2026-11-29/kpis.parquet", "run_date=2026-11-30/kpis.parquet"]
+    assert list(history.columns) == list(V.KPI_COLUMNS)
+    volume = history[history["dimension"] == "all"].set_index("run_date")["figure"].to_dict()
+    assert volume == {"2026-11-29": 10.0, "2026-11-30": 6.0}  # the rerun replaced its night, kept the other
+    assert set(history[history["run_date"] == "2026-11-30"]["run_id"]) == {"r2"}
+    pd.testing.assert_frame_equal(load_history(path), history)
+    # a hive dataset: any parquet reader takes the folder as one table with run_date from the folder name
+    assert sorted(pd.read_parquet(path)["run_date"].astype(str).unique()) == ["2026-11-29", "2026-11-30"]
+
+
+def test_history_kpi_partition_waits_for_commit(tmp_path):
+    path = tmp_path / "kpi_history"
+    append_history(_kpis("2026-11-29", 10.0), path)
+    pending = PendingWrites()
+    history = append_history(_kpis("2026-11-30", 4.0), path, pending)
+    assert sorted(history["run_date"].unique()) == ["2026-11-29", "2026-11-30"]  # the report sees tonight already
+    assert sorted(load_history(path)["run_date"].unique()) == ["2026-11-29"]  # the history does not, yet
+    pending.discard()
+    assert not partition_path(path, "2026-11-30").exists()
+    append_history(_kpis("2026-11-30", 4.0), path, pending)
+    pending.commit()
+    assert sorted(load_history(path)["run_date"].unique()) == ["2026-11-29", "2026-11-30"]
+
+
+def test_history_kpi_single_file_of_an_older_version_still_counts(tmp_path):
+    path = tmp_path / "kpi_history"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.concat([_kpis("2026-11-28", 8.0), _kpis("2026-11-29", 10.0)]).to_parquet(tmp_path / LEGACY_FILE, index=False)
+    history = append_history(_kpis("2026-11-29", 1.0), path)  # the partition wins over the old file's night
+    volume = history[history["dimension"] == "all"].set_index("run_date")["figure"].to_dict()
+    assert volume == {"2026-11-28": 8.0, "2026-11-29": 1.0}
+    pd.testing.assert_frame_equal(load_history(path), history)
+    assert load_history(tmp_path / "elsewhere" / "kpi_history").empty

@@ -6,6 +6,7 @@ import pytest
 
 from txnlp.config import load_settings
 from txnlp.errors import InputDataError
+from txnlp.io.history import load_history
 from txnlp.report.build import build_report
 from txnlp.runner import run
 
@@ -31,7 +32,7 @@ def test_report_rebuilds_from_outputs_alone(run_dir):
     assert 'data-chart="chart-sentiment-pillar"' in html and "Plotly.newPlot" in html
     # self-contained: nothing loaded from elsewhere
     assert not re.search(r'<(script|link|img)[^>]+(src|href)=["\']?(https?:)?//', html)
-    history = pd.read_parquet(run_dir.parent / "history" / "kpi_history.parquet")
+    history = load_history(run_dir.parent / "history" / "kpi_history")
     assert len(history) == len(kpis)  # the rebuild replaced the night, it did not append it again
 
 

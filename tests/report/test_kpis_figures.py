@@ -85,7 +85,7 @@ def test_kpis_nine_plus_view(kpis):
 
 def test_kpis_history_replaces_same_night(tmp_path, kpis):
     path = history_path(tmp_path / "run1", None)
-    assert path == tmp_path / "history" / "kpi_history.parquet"
+    assert path == tmp_path / "history" / "kpi_history"
     append_history(kpis, path)
     other = kpis.assign(run_date="2026-11-29", run_id="r0")
     append_history(other, path)

@@ -164,3 +164,15 @@ def test_describe_centre_similarity_is_the_cosine_to_the_own_centroid():
     emb = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [5.0, 0.0]], np.float32)
     sims = centre_similarity(emb, np.array([0, 0, 0, 1]))
     assert sims[2] > sims[0] == pytest.approx(sims[1]) and sims[3] == pytest.approx(1.0)
+
+
+def test_describe_run_without_report_language_labels_with_phrases_of_its_own_language():
+    frame, labels = _frame({"de": THEMES["de"]})
+    out = describe_themes(frame, FakeEmbedder().encode(frame[V.TEXT].tolist()), labels, report_language="en",
+                          encode_phrases=FakeEmbedder().encode, **SETTINGS).set_index(V.THEME_ID)
+    for theme in (0, 1):
+        label = out.loc[theme, "label"]
+        assert out.loc[theme, "label_source"] == "other-language" and label.endswith(" [de]")
+        words = {w.casefold() for w in _label_words(label.removesuffix(" [de]"))}
+        assert words and not words & stop_words("de")
+    assert "kundenhistorie" in out.loc[0, "label"].casefold() and "parkgebühren" in out.loc[1, "label"].casefold()

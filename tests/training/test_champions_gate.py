@@ -14,7 +14,7 @@ from txnlp.errors import ArtifactError, ConfigError, InputDataError
 from txnlp.io import artifacts
 from txnlp.io.artifacts import sha256_file
 from txnlp.io.labelled import read_labelled
-from txnlp.training.champions import champion, champion_dir, gate, promote, read_registry, rollback
+from txnlp.training.champions import champion, champion_dir, gate, gate_rows, promote, read_registry, rollback
 from txnlp.runner import load_sentiment
 
 
@@ -36,6 +36,18 @@ def test_gate_refuses_worse_and_language_drops_accepts_better():
     ok, reason = gate({"en": 0.71, "de": 0.685, "overall": 0.6975}, champ)
     assert not ok and "not above" in reason
     assert gate({"en": 0.1, "overall": 0.1}, None) == (True, "no champion yet")
+
+
+def test_gate_rows_are_the_figures_the_gate_compared():
+    """Languages sorted, then `all` and `overall`; a language only one side measured has no change."""
+    rows = gate_rows({"en": 0.80, "de": 0.67, "all": 0.74, "overall": 0.735},
+                     {"en": 0.70, "de": 0.70, "ru": 0.9, "overall": 0.70})
+    assert rows == [{"language": "de", "challenger": 0.67, "champion": 0.70, "change": -0.03},
+                    {"language": "en", "challenger": 0.80, "champion": 0.70, "change": 0.1},
+                    {"language": "ru", "challenger": None, "champion": 0.9, "change": None},
+                    {"language": "all", "challenger": 0.74, "champion": None, "change": None},
+                    {"language": "overall", "challenger": 0.735, "champion": 0.70, "change": 0.035}]
+    assert [r["champion"] for r in gate_rows({"en": 0.5, "overall": 0.5}, None)] == [None, None]
 
 
 def test_registry_promote_rollback_and_runner_uses_champion(tmp_path, fake_embedder):

@@ -11,6 +11,7 @@ so the comment-level figures already read its whole text (no long-text fallback 
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from txnlp import vocab as V
+from txnlp.embed.cache import CachedEmbedder, EmbeddingCache
 from txnlp.embed.split_encoder import PILLAR_CLASSES, SENTIMENT_CLASSES, SplitEncoder
 from txnlp.text.sentences import SentenceSplitter, mixed_flags
 
@@ -49,13 +51,16 @@ class FineTunedTagger:
         mixed_threshold: a comment is mixed when one sentence has P(positive) >= this and another P(negative) >= this.
         chunk_size: comments per `encode_all` call, so progress is heard and memory stays flat.
         progress: optional `progress(step, done, total)` callback.
+        cache: optional store of each comment's whole result (the embedding cache's database), so a rerun
+            or a repeated comment costs a lookup; keyed by the tuned weights, the text, its audience and its sentence spans.
     """
 
     name = "encode"
 
     def __init__(self, encoder: SplitEncoder, splitter: SentenceSplitter | None = None, mixed_threshold: float = 0.6,
-                 chunk_size: int = 2048, progress=None):
+                 chunk_size: int = 2048, progress=None, cache: EmbeddingCache | None = None):
         self.encoder = encoder
+        self.cache = cache
         self.splitter = splitter
         self.mixed_threshold = mixed_threshold
         self.chunk_size = chunk_size
@@ -67,27 +72,32 @@ class FineTunedTagger:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Theme embeddings only (the Embedder protocol), for texts that are not comments (theme phrases)."""
-        return self.encoder.encode(list(texts))
+        if self.cache is None:
+            return self.encoder.encode(list(texts))
+        return CachedEmbedder(self.encoder, self.cache).encode(list(texts))  # same key as the base embedder's
 
     def __call__(self, frame: pd.DataFrame) -> EncodedComments:
         frame = frame.reset_index(drop=True)
         texts = frame[V.TEXT].astype(str).tolist()
         langs = frame[V.LANG].astype(str).tolist() if V.LANG in frame else ["und"] * len(frame)
-        audience = frame[V.AUDIENCE].astype(str).tolist() if V.AUDIENCE in frame else None
-        spans = [] if self.splitter is None else [
-            (row, start, end) for row, (text, lang) in enumerate(zip(texts, langs))
-            for start, end in self.splitter.spans(text, lang)]
-        spans = np.asarray(spans, dtype=np.int64).reshape(-1, 3)
-        parts = []
-        for c0 in range(0, max(len(texts), 1), self.chunk_size):
-            c1 = min(c0 + self.chunk_size, len(texts))
-            inside = (spans[:, 0] >= c0) & (spans[:, 0] < c1)
-            local = spans[inside] - np.array([c0, 0, 0])
-            parts.append(self.encoder.encode_all(texts[c0:c1], spans=local,
-                                                 audience=None if audience is None else audience[c0:c1]))
-            if self.progress is not None:
-                self.progress("embed", c1, len(texts))
-        out = _concat(parts, [c0 for c0 in range(0, max(len(texts), 1), self.chunk_size)])
+        audience = frame[V.AUDIENCE].astype(str).tolist() if V.AUDIENCE in frame else [""] * len(frame)
+        row_spans = [[] if self.splitter is None else self.splitter.spans(text, lang)
+                     for text, lang in zip(texts, langs)]
+        keys = [_row_key(text, aud, sp) for text, aud, sp in zip(texts, audience, row_spans)]
+        found = {} if self.cache is None else self.cache.get(self.cache_key, keys)
+        todo = list({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())
+        todo.sort()
+        if todo:
+            fresh = self._encode([texts[i] for i in todo], [row_spans[i] for i in todo],
+                                 None if V.AUDIENCE not in frame else [audience[i] for i in todo])
+            if self.cache is not None:
+                self.cache.put(self.cache_key, [keys[i] for i in todo], fresh)
+            found.update(zip((keys[i] for i in todo), fresh))
+        if self.cache is not None:
+            log.info("encode cache: %d comments found, %d encoded", len(texts) - len(todo), len(todo))
+        out = _unpack([found[k] for k in keys], [len(sp) for sp in row_spans])
+        spans = np.asarray([(row, s, e) for row, sp in enumerate(row_spans) for s, e in sp],
+                           dtype=np.int64).reshape(-1, 3)
         n_long = int((out["n_windows"] > 1).sum())
         if n_long:
             log.info("encode: %d long comments read in several windows (pooled, not cut)", n_long)
@@ -95,6 +105,24 @@ class FineTunedTagger:
         sentences = None if self.splitter is None else self._sentence_rows(frame, texts, spans, out)
         log.info("encode: %d comments, %d sentences in one pass", len(frame), len(spans))
         return EncodedComments(out["theme"], comments, sentences)
+
+    @property
+    def cache_key(self) -> str:
+        return f"tagger|{self.encoder.tasks_id}"  # the spans are in each row's key
+
+    def _encode(self, texts: list[str], row_spans: list, audience: list[str] | None) -> list[np.ndarray]:
+        """The encoder pass over `texts` in chunks; one packed vector per comment (see `_pack`)."""
+        packed = []
+        for c0 in range(0, len(texts), self.chunk_size):
+            c1 = min(c0 + self.chunk_size, len(texts))
+            local = np.asarray([(row - c0, s, e) for row in range(c0, c1) for s, e in row_spans[row]],
+                               dtype=np.int64).reshape(-1, 3)
+            part = self.encoder.encode_all(texts[c0:c1], spans=local,
+                                           audience=None if audience is None else audience[c0:c1])
+            packed.extend(_pack(part, c1 - c0))
+            if self.progress is not None:
+                self.progress("embed", c1, len(texts))
+        return packed
 
     def _comment_columns(self, frame: pd.DataFrame, out: dict, spans: np.ndarray) -> pd.DataFrame:
         classes = list(SENTIMENT_CLASSES)
@@ -131,12 +159,52 @@ class FineTunedTagger:
         })
 
 
-def _concat(parts, offsets) -> dict:
-    """One SplitOutput-like dict from the chunks' outputs (span rows shifted back to frame rows)."""
-    fields = ("theme", "sentiment_proba", "sentiment_score", "pillar_proba", "n_windows", "span_sentiment_proba",
-              "span_sentiment_score", "span_pillar_proba")
-    out = {f: np.concatenate([getattr(p, f) for p in parts], axis=0) for f in fields}
-    out["span_row"] = np.concatenate([p.span_row + o for p, o in zip(parts, offsets)])
+_COMMENT_FIELDS = (("sentiment_proba", 3), ("sentiment_score", 1), ("pillar_proba", 4), ("n_windows", 1))
+_SPAN_FIELDS = (("span_sentiment_proba", 3), ("span_sentiment_score", 1), ("span_pillar_proba", 4))
+_SPAN_WIDTH = sum(w for _, w in _SPAN_FIELDS)
+_COMMENT_WIDTH = sum(w for _, w in _COMMENT_FIELDS)
+
+
+def _row_key(text: str, audience: str, spans) -> bytes:
+    """A comment's cache key: its exact text, the audience the pillar head reads, its sentence spans."""
+    marks = ";".join(f"{s}-{e}" for s, e in spans)
+    return hashlib.sha256("\x1f".join((text, audience, marks)).encode("utf-8")).digest()
+
+
+def _pack(part, n: int) -> list[np.ndarray]:
+    """One float32 vector per comment: theme embedding, comment outputs, then each of its spans' outputs.
+
+    One vector per comment lets the run cache store and find a comment's whole result by one key.
+    """
+    comment = np.hstack([part.theme] + [np.asarray(getattr(part, f), dtype=np.float32).reshape(n, w)
+                                        for f, w in _COMMENT_FIELDS])
+    span = np.hstack([np.asarray(getattr(part, f), dtype=np.float32).reshape(len(part.span_row), w)
+                      for f, w in _SPAN_FIELDS])
+    return [np.concatenate([comment[i], span[part.span_row == i].ravel()]).astype(np.float32) for i in range(n)]
+
+
+def _unpack(vectors: list[np.ndarray], n_spans: list[int]) -> dict:
+    """The arrays `_comment_columns`/`_sentence_rows` read, from packed vectors in row order."""
+    out: dict = {}
+    widths = [len(v) - _COMMENT_WIDTH - _SPAN_WIDTH * k for v, k in zip(vectors, n_spans)]
+    dim = widths[0] if widths else 0
+    if any(w != dim for w in widths):
+        raise ValueError("encode cache: vectors of different widths for one model")
+    comment = np.stack([v[:dim + _COMMENT_WIDTH] for v in vectors]) if vectors else \
+        np.zeros((0, dim + _COMMENT_WIDTH), np.float32)
+    span = np.concatenate([v[dim + _COMMENT_WIDTH:].reshape(-1, _SPAN_WIDTH) for v in vectors]) if vectors else \
+        np.zeros((0, _SPAN_WIDTH), np.float32)
+    out["theme"], at = comment[:, :dim], dim
+    for field, width in _COMMENT_FIELDS:
+        block = comment[:, at:at + width]
+        out[field] = block[:, 0] if width == 1 else block
+        at += width
+    at = 0
+    for field, width in _SPAN_FIELDS:
+        block = span[:, at:at + width]
+        out[field] = block[:, 0] if width == 1 else block
+        at += width
+    out["n_windows"] = out["n_windows"].astype(np.int64)
     return out
 
 

@@ -65,12 +65,13 @@ class EmbeddingCache:
                 found[h] = np.frombuffer(blob, dtype=np.float32)
         return found
 
-    def put(self, model: str, hashes: list[bytes], vectors: np.ndarray) -> None:
+    def put(self, model: str, hashes: list[bytes], vectors) -> None:
+        """Store one vector per hash; `vectors` is a 2-D array or a list of 1-D arrays of any lengths."""
         conn = self._connect()
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         with conn:
             conn.executemany("INSERT OR REPLACE INTO vectors (model, hash, vector) VALUES (?, ?, ?)",
-                             [(model, h, v.tobytes()) for h, v in zip(hashes, vectors)])
+                             [(model, h, np.ascontiguousarray(v, dtype=np.float32).tobytes())
+                              for h, v in zip(hashes, vectors)])
 
     def count(self, model: str | None = None) -> int:
         conn = self._connect()

@@ -25,11 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
+from txnlp.embed.sentence_transformers import REBUILD_RECORD, SERVED_FILES, served_sha256, torch_served_files
 from txnlp.errors import ArtifactError
+from txnlp.io.write import write_json
 
 log = logging.getLogger(__name__)
 
-MARKER = "txnlp_rebuild.json"
+MARKER = REBUILD_RECORD
 MODEL_FILE = "e5-small-q4.bin"
 QK = 32  # weights per Q4_0 block
 _Q4_0 = np.dtype([("d", "<f2"), ("qs", "u1", (QK // 2,))])  # fp16 scale + 16 bytes of nibbles
@@ -261,7 +263,22 @@ def _finish(model_dir: Path, info: dict) -> None:
     for path in model_dir.rglob("*"):
         if path.is_file():
             path.chmod(mode)
+    info = {**info, SERVED_FILES: served_sha256(model_dir, torch_served_files(model_dir))}
     (model_dir / MARKER).write_text(json.dumps(info, indent=2) + "\n")
+
+
+def record_served_files(model_dir: Path) -> None:
+    """Add the served files' sha256 to a rebuild record made before txnlp recorded them (upgrade path).
+
+    The files are trusted as they are now; from then on each load checks them against the record.
+    """
+    record = json.loads((model_dir / MARKER).read_text())
+    if SERVED_FILES in record:
+        return
+    record[SERVED_FILES] = served_sha256(model_dir, torch_served_files(model_dir))
+    write_json(model_dir / MARKER, record)
+    log.warning("recorded sha256 of the %d served files of %s (rebuilt before txnlp recorded them)",
+                len(record[SERVED_FILES]), model_dir)
 
 
 def rebuild_e5(out_dir: Path, source: Path | None = None, *, overwrite: bool = False) -> Path:
@@ -274,6 +291,7 @@ def rebuild_e5(out_dir: Path, source: Path | None = None, *, overwrite: bool = F
     out_dir = Path(out_dir)
     if _is_complete(out_dir) and not overwrite:
         log.info("e5 model already present at %s", out_dir)
+        record_served_files(out_dir)
         return out_dir
     if out_dir.exists() and not _is_complete(out_dir) and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise E5RebuildError(f"{out_dir} exists and is not a rebuilt e5 model; refusing to replace it")

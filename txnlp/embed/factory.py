@@ -44,15 +44,24 @@ def build_embedder(embed_settings, *, use_cache: bool | None = None):
         export_onnx(path, quantize=quantize)  # no-op when the export for these weights exists
         base = OnnxEmbedder(path, prefix=e.prefix, batch_size=e.batch_size, max_seq_length=e.max_seq_length,
                             quantize=quantize, threads=threads)
-    if e.cache if use_cache is None else use_cache:
-        base = CachedEmbedder(base, EmbeddingCache(cache_path_for(e)))
+    cache = build_cache(e) if use_cache is None else (EmbeddingCache(cache_path_for(e)) if use_cache else None)
+    if cache is not None:
+        base = CachedEmbedder(base, cache)
     return ChunkedEmbedder(base, chunk_size=e.chunk_size)
+
+
+def build_cache(embed_settings) -> EmbeddingCache | None:
+    """The run's vector cache (`embed.cache`), shared by the embedder and the fine-tuned tagger; None when off."""
+    e = embed_settings
+    return EmbeddingCache(cache_path_for(e)) if e.cache and e.kind != "fake" else None
 
 
 def build_use_embedder(embed_settings) -> USEEmbedder:
     """The USE embedder (sentiment features, second theme view) for `settings.embed`; loads when first used.
 
     Threads follow `embed.threads`, else 2 rather than every core: USE is the smaller model, and it
-    runs beside the shared encoder, which takes the machine.
+    runs beside the shared encoder, which takes the machine. Cached like the main embedder.
     """
-    return USEEmbedder(threads=embed_settings.threads or USE_THREADS)
+    use = USEEmbedder(threads=embed_settings.threads or USE_THREADS)
+    cache = build_cache(embed_settings)
+    return use if cache is None else CachedEmbedder(use, cache)  # a rerun reads its vectors, as e5's

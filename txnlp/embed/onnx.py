@@ -19,10 +19,11 @@ import numpy as np
 
 from txnlp.errors import ArtifactError
 from txnlp.embed._base import l2_normalise
+from txnlp.embed.sentence_transformers import (ONNX_SUBDIR, SERVED_FILES, recorded_served, served_fingerprint,
+                                               served_sha256)
 
 log = logging.getLogger(__name__)
 
-ONNX_SUBDIR = "onnx"
 FP32_FILE = "model.onnx"
 INT8_FILE = "model_qint8.onnx"
 RECORD_FILE = "txnlp_onnx.json"
@@ -30,6 +31,16 @@ RECORD_FILE = "txnlp_onnx.json"
 
 def onnx_path(model_dir: str | Path, quantize: bool) -> Path:
     return Path(model_dir) / ONNX_SUBDIR / (INT8_FILE if quantize else FP32_FILE)
+
+
+def _served_name(quantize: bool) -> str:
+    """The export's path relative to the model folder, as the record names it."""
+    return f"{ONNX_SUBDIR}/{INT8_FILE if quantize else FP32_FILE}"
+
+
+def _record_export(model_dir: Path, record: dict, quantize: bool) -> None:
+    """Put the sha256 of the export just written (or, on upgrade, found unrecorded) into `record`."""
+    record.setdefault(SERVED_FILES, {}).update(served_sha256(model_dir, [_served_name(quantize)]))
 
 
 def _weights_sha(model_dir: Path) -> str:
@@ -78,8 +89,13 @@ def export_onnx(model_dir: str | Path, quantize: bool = True, opset: int = 17) -
                               "last_hidden_state": {0: "batch", 1: "seq"}})
         os.replace(tmp, fp32)
         record = {"weights_sha256": sha, "opset": opset}
+        _record_export(model_dir, record, quantize=False)
         record_path.write_text(json.dumps(record, indent=2))
         log.info("exported onnx fp32 to %s", fp32)
+    elif _served_name(False) not in record.get(SERVED_FILES, {}):
+        _record_export(model_dir, record, quantize=False)
+        record_path.write_text(json.dumps(record, indent=2))
+        log.warning("recorded sha256 of %s (exported before txnlp recorded it)", fp32)
     if not quantize:
         return fp32
     int8 = out_dir / INT8_FILE
@@ -90,8 +106,13 @@ def export_onnx(model_dir: str | Path, quantize: bool = True, opset: int = 17) -
         quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
         os.replace(tmp, int8)
         record["int8_weights_sha256"] = sha
+        _record_export(model_dir, record, quantize=True)
         record_path.write_text(json.dumps(record, indent=2))
         log.info("quantized onnx int8 to %s", int8)
+    elif _served_name(True) not in record.get(SERVED_FILES, {}):
+        _record_export(model_dir, record, quantize=True)
+        record_path.write_text(json.dumps(record, indent=2))
+        log.warning("recorded sha256 of %s (quantized before txnlp recorded it)", int8)
     return int8
 
 
@@ -114,12 +135,27 @@ class OnnxEmbedder:
         self.threads = threads
         self._session = None
         self._tokenizer = None
+        self._model_id = None
 
     @property
     def model_id(self) -> str:
-        from txnlp.embed.sentence_transformers import embedder_id
+        """`<folder>@<digest of the served graph and tokenizer>+onnx[-int8]`, verified once per load.
 
-        return f"{embedder_id(self.model_dir)}+{'onnx-int8' if self.quantize else 'onnx'}"
+        The graph and tokenizer.json are what this embedder reads (not the safetensors it was exported
+        from), so they are hashed: a changed byte is refused when recorded at export, and gets another id.
+        """
+        if self._model_id is None:
+            model_dir = Path(self.model_dir)
+            path = onnx_path(model_dir, self.quantize)
+            if not path.is_file():
+                raise ArtifactError(f"ONNX export not found at {path}; run `python -m txnlp.embed.onnx {self.model_dir}`")
+            record_path = model_dir / ONNX_SUBDIR / RECORD_FILE
+            export = json.loads(record_path.read_text()).get(SERVED_FILES, {}) if record_path.is_file() else {}
+            tokenizer = {k: v for k, v in recorded_served(model_dir).items() if k == "tokenizer.json"}
+            fingerprint = served_fingerprint(model_dir, [_served_name(self.quantize), "tokenizer.json"],
+                                             {**tokenizer, **export}, f"the records in {model_dir}")
+            self._model_id = f"{model_dir.name}@{fingerprint}+{'onnx-int8' if self.quantize else 'onnx'}"
+        return self._model_id
 
     def _load(self):
         if self._session is None:
@@ -127,8 +163,7 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
 
             path = onnx_path(self.model_dir, self.quantize)
-            if not path.is_file():
-                raise ArtifactError(f"ONNX export not found at {path}; run `python -m txnlp.embed.onnx {self.model_dir}`")
+            model_id = self.model_id  # hash and check the served files before they are read
             options = ort.SessionOptions()
             options.intra_op_num_threads = self.threads or os.cpu_count() or 1
             options.inter_op_num_threads = 1
@@ -137,7 +172,7 @@ class OnnxEmbedder:
             tok.enable_truncation(self.max_seq_length)
             tok.no_padding()
             self._tokenizer = tok
-            log.info("loaded onnx embedder %s (threads=%d)", self.model_id, options.intra_op_num_threads)
+            log.info("loaded onnx embedder %s (threads=%d)", model_id, options.intra_op_num_threads)
         return self._session
 
     def encode(self, texts: list[str]) -> np.ndarray:

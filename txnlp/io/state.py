@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, run_date TEXT NOT NULL
                                  started TEXT NOT NULL, finished TEXT);
 """
 
+_LOOKUP_CHUNK = 500  # SQLite's default limit on host parameters is 999
+
 PUBLISHING = "publishing"
 PUBLISHED = "published"
 ROLLED_BACK = "rolled_back"
@@ -85,8 +87,25 @@ class StateStore:
         return decode_watermark(row[0]) if row else None
 
     def processed_ids(self, source: str) -> set[str]:
+        """Every id `source` ever processed: for inspection; a run asks `processed_among` instead."""
         with _closing(self._connect()) as conn:
             return {r[0] for r in conn.execute("SELECT id FROM processed WHERE source = ?", (source,))}
+
+    def processed_among(self, source: str, ids: list[str]) -> set[str]:
+        """Which of `ids` earlier runs of `source` wrote or quarantined: looked up by key, a chunk at a time.
+
+        A run asks about the ids it read, never for every id ever processed, so its memory follows the
+        night, not the store's history.
+        """
+        unique = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        with _closing(self._connect()) as conn:
+            for start in range(0, len(unique), _LOOKUP_CHUNK):
+                part = unique[start:start + _LOOKUP_CHUNK]
+                marks = ",".join("?" * len(part))
+                found.update(r[0] for r in conn.execute(
+                    f"SELECT id FROM processed WHERE source = ? AND id IN ({marks})", (source, *part)))
+        return found
 
     def seen_files(self, source: str) -> set[str]:
         with _closing(self._connect()) as conn:

@@ -80,7 +80,7 @@ def run_kpis(manifest: dict, comments: pd.DataFrame, cfg: ReportSettings) -> pd.
 
 def publish_report(run_dir: Path, report: ReportSettings | None = None, report_language: str | None = None, *,
                    comments_per_theme: int = COMMENTS_PER_THEME, pending: PendingWrites | None = None) -> dict[str, str]:
-    """Write kpis.*, update kpi_history.parquet and render report.html; returns the paths written.
+    """Write kpis.*, file them in the KPI history and render report.html; returns the paths written.
 
     `pending`: the KPI history changes only at `pending.commit()` (the run's caller commits once published).
 

@@ -18,9 +18,11 @@ def read_labelled_pii(folder: str | Path) -> dict[str, list[dict]]:
 
 
 def score_redaction(records: list[dict], kinds=KINDS) -> dict:
-    """{'recall', 'precision', 'n_pii', 'n_redacted', 'missed': [kinds], 'false_positive_lines': int}."""
+    """{'recall', 'recall_by_kind': {kind: recall}, 'precision', 'n_pii', 'n_redacted', 'missed': [kinds],
+    'false_positive_lines': int}."""
     labelled = caught = redacted = fp_lines = 0
     missed: list[str] = []
+    by_kind: dict[str, list[int]] = {}  # kind -> [caught, labelled]
     for rec in records:
         out, counts = redact_text(rec["text"], kinds)
         n_out = sum(counts.values())
@@ -29,8 +31,13 @@ def score_redaction(records: list[dict], kinds=KINDS) -> dict:
         labelled += len(rec["pii"])
         caught += len(hits)
         missed += [p["kind"] for p in rec["pii"] if p["value"] in out]
+        for p in rec["pii"]:
+            tally = by_kind.setdefault(p["kind"], [0, 0])
+            tally[0] += p["value"] not in out
+            tally[1] += 1
         if not rec["pii"] and n_out:
             fp_lines += 1
     return {"recall": caught / labelled if labelled else 1.0,
+            "recall_by_kind": {k: c / n for k, (c, n) in sorted(by_kind.items())},
             "precision": min(caught, redacted) / redacted if redacted else 1.0,
             "n_pii": labelled, "n_redacted": redacted, "missed": missed, "false_positive_lines": fp_lines}

@@ -8,6 +8,7 @@ no NER model for nl/de/ru installs offline. Spans are replaced by `[KIND]`; they
 """
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -19,22 +20,37 @@ from txnlp import vocab as V
 
 KINDS = ("email", "url", "iban", "card", "phone", "name")
 
-_EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")
+# Unicode local parts and domains (иван@пример.рф, müller@bäcker.de) and punycode top-level domains.
+_EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)*\.(?:xn--[\w-]+|[^\W\d_]{2,})")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
+# Where an IBAN may start, in any case ("nl91abna0417164300"); the checksum decides (`_spans_iban`).
+_IBAN_START = re.compile(r"(?<![^\W_])[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])")
+_IBAN_BODY = re.compile(r"(?:[ ]?[A-Za-z0-9]){11,30}")
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
-_NAME_WORD = r"[A-ZÄÖÜÀ-ÞА-ЯЁ][\w'’-]+"
-_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+(?:van|de|der|den|von|zu|ter|ten)?\s*{_NAME_WORD}){{0,2}})"
+_UPPER = "A-ZÄÖÜÀ-ÞА-ЯЁ"
+_NAME_WORD = rf"[{_UPPER}][\w'’-]+"
+# Lower-case name particles: "van den Berg", "de Vries", "von der Heide", "ter Horst". A particle only
+# counts in front of a capitalised word, so "aan de balie" after a name stays text.
+_PARTICLE = r"(?:van|von|de|der|den|des|del|della|di|da|du|dos|la|le|ten|ter|zu|zur|vom)"
+_SURNAME = rf"(?:{_PARTICLE}\s+)*{_NAME_WORD}"
+# "P.", "J.P.", "J. P." (the dot is an abbreviation, not a sentence end).
+_INITIALS = rf"(?:[{_UPPER}]\.[ ]?){{1,3}}"
+# Academic titles after a salutation belong to the name span ("Frau Dr. Müller" -> "Frau [NAME]").
+_TITLE = r"(?:(?:Dr|Prof|Dipl\.-Ing|Mag|dr|prof|ir|drs|ing|med|dent|phil|jur|rer\.\s?nat|h\.\s?c)\.|Dr|Prof)"
+_NAME = (rf"(?P<name>(?:{_TITLE}\s+)*(?:{_INITIALS}\s*)?{_SURNAME}(?:\s+{_SURNAME}){{0,2}}"
+         rf"(?:\s+[А-ЯЁ]\.(?:\s?[А-ЯЁ]\.)?)?)")  # Russian initials after the surname: "Иванов И. И."
 _INTRO = [
-    r"my name is", r"name:", r"this is", r"(?:mr|mrs|ms|miss|dr)\.?",
-    r"mijn naam is", r"ik heet", r"naam:", r"(?:meneer|mevrouw|dhr|mevr)\.?",
+    r"my name is", r"name:", r"this is", r"(?:mr|mrs|ms|miss|dr|prof)\.?",
+    r"mijn naam is", r"ik heet", r"naam:", r"(?:meneer|mevrouw|dhr|mevr|mw|hr)\.?",
     r"mein name ist", r"ich heiße", r"ich heisse", r"(?:herr|frau|hr|fr)\.?",
-    r"меня зовут", r"мо[её] имя", r"(?:господин|госпожа)",
+    r"меня зовут", r"мо[её] имя", r"(?:господин|госпожа|г-н|г-жа)",
     r"(?:regards|best|cheers|thanks|sincerely|groeten|groet|mvg|gr|grüße|grüßen|gruß|grüsse|grüssen|mfg|lg"
     r"|с уважением|спасибо)\s*[,:]?",
 ]
 # Intro phrases match in any case; the name itself must be capitalised.
 _NAME_AFTER_INTRO = re.compile(rf"(?<!\w)(?i:{'|'.join(_INTRO)})\s+{_NAME}")
+# Without an intro, initials before a surname still make a name: "J. de Vries", "P. Jansen".
+_NAME_WITH_INITIALS = re.compile(rf"(?<![\w.])(?P<name>{_INITIALS}\s*{_SURNAME})")
 # A phone match must look dialled: international (+), trunk prefix (0, RU 8), area code in
 # brackets, or the NANP 3-3-4 shape. This keeps order numbers such as 2024-11-0042 out.
 _PHONE_SHAPE = re.compile(r"^(?:\+|00|0|8[\s(-]|\()|^\d{3}[-. ]\d{3}[-. ]\d{4}$")
@@ -50,7 +66,27 @@ def _spans_url(text, regions):
 
 
 def _spans_iban(text, regions):
-    return [m.span() for m in _IBAN.finditer(text) if std_iban.is_valid(m.group())]
+    """Checksum-valid IBANs in any case, written whole or in groups of four.
+
+    From each possible start the longest run that ends at a word boundary and passes python-stdnum's
+    check is taken: a greedy match alone would swallow the next word ("nl91abna0417164300 graag") and
+    then fail the checksum, leaving the IBAN for the phone finder to half-redact.
+    """
+    spans, done = [], 0
+    for m in _IBAN_START.finditer(text):
+        if m.start() < done:
+            continue
+        body = _IBAN_BODY.match(text, m.end())
+        if body is None:
+            continue
+        ends = [i for i in range(body.end(), m.end(), -1)
+                if (i == len(text) or not text[i].isalnum()) and text[i - 1] != " "]
+        for end in ends:
+            if std_iban.is_valid(text[m.start():end]):
+                spans.append((m.start(), end))
+                done = end
+                break
+    return spans
 
 
 def _spans_card(text, regions):
@@ -143,11 +179,23 @@ def _dialled_part(raw: str, region: str) -> int | None:
     return None
 
 
+# Capital letters with dots that are not initials ("P.S. The app", "z. B. Die Lieferung", "U.S. Bank"),
+# and capitalised sentence starts after a letter that ends a sentence ("Plan B. The app").
+_NOT_INITIALS = frozenset({"PS", "PPS", "US", "UK", "EU", "UN", "NB", "OK", "ZB", "AG", "BV", "NV"})
+_AFTER_Z = re.compile(r"(?<![\w.])[zZ]\.\s?$")  # the B. of "z. B." (zum Beispiel)
+_SENTENCE_STARTS = frozenset({
+    "The", "This", "That", "It", "I", "We", "You", "He", "She", "They", "And", "But", "So", "Then", "My", "Our",
+    "De", "Het", "Een", "Dit", "Dat", "Ik", "Wij", "Je", "Jij", "Hij", "Zij", "En", "Maar", "Mijn", "Ons",
+    "Der", "Die", "Das", "Ein", "Eine", "Ich", "Wir", "Sie", "Er", "Es", "Und", "Aber", "Mein", "Meine",
+})
+
+
 def _spans_name(text, regions):
-    spans = []
-    for m in _NAME_AFTER_INTRO.finditer(text):
-        name = m.group("name")
-        if _PLACEHOLDER.fullmatch(name) or not name[0].isupper():
+    spans = [m.span("name") for m in _NAME_AFTER_INTRO.finditer(text)]
+    for m in _NAME_WITH_INITIALS.finditer(text):
+        initials, _, rest = m.group("name").rpartition(".")
+        if (initials.replace(".", "").replace(" ", "") in _NOT_INITIALS or rest.split()[0] in _SENTENCE_STARTS
+                or _AFTER_Z.search(text, 0, m.start())):
             continue
         spans.append(m.span("name"))
     return spans
@@ -178,33 +226,91 @@ def _merge(spans):
     return merged
 
 
+# A passthrough cell that is only a number ("31612345678", or 31612345678.0 read as a float): the
+# export dropped the "+" of an international number.
+_BARE_NUMBER = re.compile(r"\+?\d{8,15}(?:\.0+)?")
+
+
+def redact_cell(value: str, kinds=KINDS, phone_regions=("NL", "DE", "RU", "GB", "US")) -> str:
+    """A passthrough value redacted: as text (`redact_text`), and a bare number that is a valid
+    international phone number without its "+" becomes [PHONE].
+
+    Only for passthrough cells: in a comment a bare digit run is far more often an order or invoice
+    number, and the text finders need a dialled shape there. Valid (not merely possible) numbers only.
+    """
+    if "phone" in kinds and _BARE_NUMBER.fullmatch(value.strip()):
+        digits = value.strip().lstrip("+").split(".")[0]
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse("+" + digits, None)):
+                return "[PHONE]"
+        except phonenumbers.NumberParseException:
+            pass
+    return redact_text(value, kinds, phone_regions)[0]
+
+
+def cell_text(value) -> str | None:
+    """A passthrough value as the text redaction reads: None for missing, 31612345678.0 as "31612345678"."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
+
+
 class Redactor:
-    """Pipeline stage: rewrites `text` and every passthrough text column to their redacted form, and adds
+    """Pipeline stage: rewrites `text` and every passthrough column to their redacted form, and adds
     `redacted_<kind>` counts (of `text`).
 
     Passthrough columns too: a `contact_email` or `phone` column must not carry personal data into
-    the outputs. Columns txnlp fills itself (ids, channel, dates, file names) are left as they are.
-    Kinds and phone regions are explicit: the `redact` section of the config holds the defaults.
+    the outputs, whether its values are text or numbers (a phone read as an int or float). A column
+    named in `name_columns` (case-insensitive: `customer_name`, `employee_name`, ...) holds names
+    with no phrase to find them by, so each non-empty cell becomes [NAME] whole. Columns txnlp fills
+    itself (ids, channel, dates, file names) are left as they are. Kinds, phone regions and name
+    columns are explicit: the `redact` section of the config holds the defaults.
     """
 
     name = "redact"
     keep = frozenset({*V.OWN_COLUMNS, V.IS_DUPLICATE, V.LANG_CONFIDENCE})
 
-    def __init__(self, kinds, phone_regions):
+    def __init__(self, kinds, phone_regions, name_columns=()):
         self.kinds = tuple(kinds)
         self.phone_regions = tuple(phone_regions)
+        self.name_columns = tuple(name_columns)
 
     def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.copy()
+        names = {c.casefold() for c in self.name_columns}
         for col in out.columns:
-            if col not in self.keep and not col.startswith(V.REDACTION_PREFIX) and (
-                    out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
-                # Passthrough values repeat (a region, a department): each distinct one is redacted once.
-                redacted = {v: redact_text(v, self.kinds, self.phone_regions)[0]
-                            for v in out[col].dropna().unique() if isinstance(v, str)}
-                out[col] = out[col].map(lambda v: redacted.get(v, v) if isinstance(v, str) else v)
+            if col in self.keep or col.startswith(V.REDACTION_PREFIX):
+                continue
+            if "name" in self.kinds and str(col).casefold() in names:
+                out[col] = pd.Series(["[NAME]" if cell_text(v) and cell_text(v).strip() else v for v in out[col]],
+                                     index=out.index, dtype=object)
+                continue
+            out[col] = self._redact_column(out[col])
         results = [redact_text(t, self.kinds, self.phone_regions) for t in out[V.TEXT]]
         out[V.TEXT] = [r[0] for r in results]
         for kind in self.kinds:
             out[V.REDACTION_PREFIX + kind] = [r[1][kind] for r in results]
         return out
+
+    def _redact_column(self, values: pd.Series) -> pd.Series:
+        """Each distinct value redacted once (passthrough values repeat: a region, a department).
+
+        A numeric column is left as it is unless a value in it is redacted; then it becomes text, so
+        "[PHONE]" and the numbers beside it fit one column.
+        """
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        if not (numeric or values.dtype == object or pd.api.types.is_string_dtype(values)):
+            return values
+        changed = {}
+        for v in values.dropna().unique():
+            text = cell_text(v)
+            new = redact_cell(text, self.kinds, self.phone_regions)
+            if new != text:
+                changed[v] = new
+        if not changed:
+            return values
+        # a list, not Series.map: map turns the None beside text into NaN
+        return pd.Series([changed.get(v, cell_text(v) if numeric else v) for v in values], index=values.index,
+                         dtype=object, name=values.name)

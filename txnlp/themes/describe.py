@@ -91,7 +91,9 @@ def describe_themes(frame: pd.DataFrame, embeddings: np.ndarray, labels: np.ndar
     from the theme's own report-language comments ("phrase"); a phrase from the run's other
     report-language comments, retrieved across languages in the clustering space ("cross-lingual",
     marked "~"; needs `encode_phrases`); the nearest theme's label ("nearest-theme", marked "~");
-    the dominant language's keywords with its code ("other-language").
+    the dominant language's keywords with its code ("other-language"). A run without a single
+    report-language comment labels each theme by a phrase of the run's main language, with its code
+    ("other-language" too): a phrase an analyst can read beats a keyword list in the same language.
     A phrase label is the best phrase plus up to `label_words - 1` single words, joined by " · ".
 
     Args:
@@ -113,6 +115,14 @@ def describe_themes(frame: pd.DataFrame, embeddings: np.ndarray, labels: np.ndar
                              max_words=max_phrase_words, n_candidates=phrase_candidates, diversity=label_diversity,
                              encode=encode_phrases) if wanted else {}
     own_label = {t: lab for t, (lab, source) in phrased.items() if source == "phrase"}
+    if wanted and not own_label:  # not one report-language comment to label from: phrases in the run's language
+        dominant = frame[V.LANG].value_counts().idxmax() if len(frame) else report_language
+        if dominant != report_language:
+            other = _phrase_labels(frame, labels, themed, [t for t in wanted if t not in phrased], centroids,
+                                   lang=dominant, n=label_words, max_words=max_phrase_words,
+                                   n_candidates=phrase_candidates, diversity=label_diversity, encode=encode_phrases)
+            phrased.update({t: (f"{lab} [{dominant}]", "other-language")
+                            for t, (lab, source) in other.items() if source == "phrase"})
     typical = centre_similarity(embeddings, labels)
     rows = []
     for t in theme_ids:

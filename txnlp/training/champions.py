@@ -117,6 +117,21 @@ def place_model(model_dir: Path, models_root: Path, task: str) -> Path:
     return copy_model(model_dir, models_root, task)
 
 
+def gate_rows(challenger: dict, champion: dict | None) -> list[dict]:
+    """The figures behind `gate`, one row per language then `all` and `overall`: both models and the change.
+
+    `champion` None (no champion yet) leaves its column and the change empty.
+    """
+    champion = champion or {}
+    groups = sorted(g for g in {*challenger, *champion} if g not in (OVERALL, "all"))
+    rows = []
+    for g in [*groups, *(g for g in ("all", OVERALL) if g in challenger or g in champion)]:
+        new, old = challenger.get(g), champion.get(g)
+        rows.append({"language": g, "challenger": new, "champion": old,
+                     "change": round(new - old, 4) if new is not None and old is not None else None})
+    return rows
+
+
 def promote(registry_path: Path, task: str, model_dir: Path, metrics: dict) -> dict:
     """Make `model_dir` the champion of `task`; the old champion goes to the front of `previous`.
 
