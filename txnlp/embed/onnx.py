@@ -38,9 +38,12 @@ def _served_name(quantize: bool) -> str:
     return f"{ONNX_SUBDIR}/{INT8_FILE if quantize else FP32_FILE}"
 
 
-def _record_export(model_dir: Path, record: dict, quantize: bool) -> None:
-    """Put the sha256 of the export just written (or, on upgrade, found unrecorded) into `record`."""
+def _record_export(model_dir: Path, record: dict, record_path: Path, quantize: bool) -> None:
+    """Put the sha256 of the export just written (or, on upgrade, found unrecorded) into `record`, and save it."""
+    from txnlp.io.write import write_json
+
     record.setdefault(SERVED_FILES, {}).update(served_sha256(model_dir, [_served_name(quantize)]))
+    write_json(record_path, record)
 
 
 def _weights_sha(model_dir: Path) -> str:
@@ -89,12 +92,10 @@ def export_onnx(model_dir: str | Path, quantize: bool = True, opset: int = 17) -
                               "last_hidden_state": {0: "batch", 1: "seq"}})
         os.replace(tmp, fp32)
         record = {"weights_sha256": sha, "opset": opset}
-        _record_export(model_dir, record, quantize=False)
-        record_path.write_text(json.dumps(record, indent=2))
+        _record_export(model_dir, record, record_path, quantize=False)
         log.info("exported onnx fp32 to %s", fp32)
     elif _served_name(False) not in record.get(SERVED_FILES, {}):
-        _record_export(model_dir, record, quantize=False)
-        record_path.write_text(json.dumps(record, indent=2))
+        _record_export(model_dir, record, record_path, quantize=False)
         log.warning("recorded sha256 of %s (exported before txnlp recorded it)", fp32)
     if not quantize:
         return fp32
@@ -106,12 +107,10 @@ def export_onnx(model_dir: str | Path, quantize: bool = True, opset: int = 17) -
         quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
         os.replace(tmp, int8)
         record["int8_weights_sha256"] = sha
-        _record_export(model_dir, record, quantize=True)
-        record_path.write_text(json.dumps(record, indent=2))
+        _record_export(model_dir, record, record_path, quantize=True)
         log.info("quantized onnx int8 to %s", int8)
     elif _served_name(True) not in record.get(SERVED_FILES, {}):
-        _record_export(model_dir, record, quantize=True)
-        record_path.write_text(json.dumps(record, indent=2))
+        _record_export(model_dir, record, record_path, quantize=True)
         log.warning("recorded sha256 of %s (quantized before txnlp recorded it)", int8)
     return int8
 
