@@ -68,7 +68,7 @@ def build_demo(out: Path) -> Path:
     from txnlp.classify import LinearSentimentClassifier
     from txnlp.config import load_settings
     from txnlp.embed import FakeEmbedder
-    from txnlp.io.history import append_history, history_path
+    from txnlp.io.history import append_kpi_history, history_path
     from txnlp.report.build import build_report, run_kpis
     from txnlp.runner import run
 
@@ -85,7 +85,7 @@ def build_demo(out: Path) -> Path:
     for day in ("2026-11-08", "2026-11-15", "2026-11-22"):
         earlier = comments[created <= day]
         kpis = run_kpis({**manifest, "run_date": day, "run_id": f"seed-{day}"}, earlier, settings.report)
-        append_history(kpis, history_path(night))
+        append_kpi_history(kpis, history_path(night))
     return build_report(night)
 
 

@@ -461,7 +461,7 @@ def _publish(output_dir: Path, settings: Settings, manifest: dict, comments: pd.
     if tables is not None:
         paths["theme_state.json"] = str(theme_store.save_state(tables.state, theme_dir, run_id, previous_state,
                                                                pending))
-        paths["theme_history.parquet"] = str(theme_store.append_history(tables.history_rows, theme_dir, pending))
+        paths["theme_history.parquet"] = str(theme_store.append_theme_history(tables.history_rows, theme_dir, pending))
     write_json(output_dir / "manifest.json", manifest)
     paths["manifest.json"] = str(output_dir / "manifest.json")
     notify(progress, "publish", 1, 2)

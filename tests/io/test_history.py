@@ -4,7 +4,7 @@ import pandas as pd
 from txnlp import vocab as V
 from txnlp.io import publish as P
 from txnlp.io import theme_store
-from txnlp.io.history import LEGACY_FILE, append_history, load_history, partition_path, replace_rows
+from txnlp.io.history import LEGACY_FILE, append_kpi_history, load_history, partition_path, replace_rows
 from txnlp.io.write import PendingWrites
 from txnlp.themes.ids import HISTORY_COLUMNS
 
@@ -26,9 +26,9 @@ def test_history_replace_rows_replaces_the_keys_appends_and_sorts(tmp_path):
 
 
 def test_history_theme_rerun_replaces_its_rows(tmp_path):
-    theme_store.append_history(_theme_rows("r1", "2026-11-30", [5, 3]), tmp_path)
-    theme_store.append_history(_theme_rows("r2", "2026-12-01", [6]), tmp_path)
-    path = theme_store.append_history(_theme_rows("r1", "2026-11-30", [7]), tmp_path)  # rerun of r1
+    theme_store.append_theme_history(_theme_rows("r1", "2026-11-30", [5, 3]), tmp_path)
+    theme_store.append_theme_history(_theme_rows("r2", "2026-12-01", [6]), tmp_path)
+    path = theme_store.append_theme_history(_theme_rows("r1", "2026-11-30", [7]), tmp_path)  # rerun of r1
     history = pd.read_parquet(path)
     assert list(history.columns) == list(HISTORY_COLUMNS)
     assert history[["run_id", "theme_id", "size"]].values.tolist() == [["r1", 0, 7], ["r2", 0, 6]]
@@ -55,12 +55,12 @@ def _kpis(run_date, volume, run_id="r"):
 
 def test_history_kpi_night_is_one_partition_and_a_rerun_rewrites_only_it(tmp_path):
     path = tmp_path / "history" / "kpi_history"
-    append_history(_kpis("2026-11-29", 10.0), path)
-    append_history(_kpis("2026-11-30", 4.0), path)
+    append_kpi_history(_kpis("2026-11-29", 10.0), path)
+    append_kpi_history(_kpis("2026-11-30", 4.0), path)
     earlier = partition_path(path, "2026-11-29")
     assert earlier == path / "run_date=2026-11-29" / "kpis.parquet"
     before = (earlier.read_bytes(), earlier.stat().st_mtime_ns, earlier.stat().st_ino)
-    history = append_history(_kpis("2026-11-30", 6.0, run_id="r2"), path)  # rerun (backfill) of one night
+    history = append_kpi_history(_kpis("2026-11-30", 6.0, run_id="r2"), path)  # rerun (backfill) of one night
     assert (earlier.read_bytes(), earlier.stat().st_mtime_ns, earlier.stat().st_ino) == before  # not rewritten
     assert sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()) == [
         "run_date=2026-11-29/kpis.parquet", "run_date=2026-11-30/kpis.parquet"]
@@ -75,14 +75,14 @@ def test_history_kpi_night_is_one_partition_and_a_rerun_rewrites_only_it(tmp_pat
 
 def test_history_kpi_partition_waits_for_commit(tmp_path):
     path = tmp_path / "kpi_history"
-    append_history(_kpis("2026-11-29", 10.0), path)
+    append_kpi_history(_kpis("2026-11-29", 10.0), path)
     pending = PendingWrites()
-    history = append_history(_kpis("2026-11-30", 4.0), path, pending)
+    history = append_kpi_history(_kpis("2026-11-30", 4.0), path, pending)
     assert sorted(history["run_date"].unique()) == ["2026-11-29", "2026-11-30"]  # the report sees tonight already
     assert sorted(load_history(path)["run_date"].unique()) == ["2026-11-29"]  # the history does not, yet
     pending.discard()
     assert not partition_path(path, "2026-11-30").exists()
-    append_history(_kpis("2026-11-30", 4.0), path, pending)
+    append_kpi_history(_kpis("2026-11-30", 4.0), path, pending)
     pending.commit()
     assert sorted(load_history(path)["run_date"].unique()) == ["2026-11-29", "2026-11-30"]
 
@@ -91,7 +91,7 @@ def test_history_kpi_single_file_of_an_older_version_still_counts(tmp_path):
     path = tmp_path / "kpi_history"
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.concat([_kpis("2026-11-28", 8.0), _kpis("2026-11-29", 10.0)]).to_parquet(tmp_path / LEGACY_FILE, index=False)
-    history = append_history(_kpis("2026-11-29", 1.0), path)  # the partition wins over the old file's night
+    history = append_kpi_history(_kpis("2026-11-29", 1.0), path)  # the partition wins over the old file's night
     volume = history[history["dimension"] == "all"].set_index("run_date")["figure"].to_dict()
     assert volume == {"2026-11-28": 8.0, "2026-11-29": 1.0}
     pd.testing.assert_frame_equal(load_history(path), history)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from txnlp.errors import ArtifactError
-from txnlp.io.theme_store import HISTORY_FILE, STATE_FILE, append_history, load_history, load_state, save_state, state_dir
+from txnlp.io.theme_store import HISTORY_FILE, STATE_FILE, append_theme_history, load_history, load_state, save_state, state_dir
 from txnlp.themes.ids import HISTORY_COLUMNS, ThemeState
 
 
@@ -87,9 +87,9 @@ def _history(run_id, run_date, sizes):
 
 
 def test_theme_store_history_rerun_replaces_its_rows(tmp_path):
-    append_history(_history("r1", "2026-11-29", [4, 2]), tmp_path)
-    append_history(_history("r2", "2026-11-30", [5, 3, 1]), tmp_path)
-    path = append_history(_history("r1", "2026-11-29", [9]), tmp_path)  # r1 replayed: one theme now
+    append_theme_history(_history("r1", "2026-11-29", [4, 2]), tmp_path)
+    append_theme_history(_history("r2", "2026-11-30", [5, 3, 1]), tmp_path)
+    path = append_theme_history(_history("r1", "2026-11-29", [9]), tmp_path)  # r1 replayed: one theme now
     assert path == tmp_path / HISTORY_FILE
     history = load_history(tmp_path)
     assert list(history.columns) == list(HISTORY_COLUMNS)

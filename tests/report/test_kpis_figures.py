@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from txnlp.io.history import append_history, history_path
+from txnlp.io.history import append_kpi_history, history_path
 from txnlp.report.kpis import compute_kpis, nine_plus_view, resolve_score_scale
 
 ROWS = [  # id, audience, source, channel, lang, pillar, theme, sentiment, sentiment_score, score, score_scale
@@ -86,10 +86,10 @@ def test_kpis_nine_plus_view(kpis):
 def test_kpis_history_replaces_same_night(tmp_path, kpis):
     path = history_path(tmp_path / "run1", None)
     assert path == tmp_path / "history" / "kpi_history"
-    append_history(kpis, path)
+    append_kpi_history(kpis, path)
     other = kpis.assign(run_date="2026-11-29", run_id="r0")
-    append_history(other, path)
-    history = append_history(kpis.assign(figure=np.where(kpis.metric == "volume", 99.0, kpis.figure)), path)
+    append_kpi_history(other, path)
+    history = append_kpi_history(kpis.assign(figure=np.where(kpis.metric == "volume", 99.0, kpis.figure)), path)
     assert len(history) == 2 * len(kpis)
     assert sorted(history.run_date.unique()) == ["2026-11-29", "2026-11-30"]
     assert (history[(history.run_date == "2026-11-30") & (history.metric == "volume")].figure == 99).all()

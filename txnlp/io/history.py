@@ -55,7 +55,7 @@ def replace_rows(rows: pd.DataFrame, path: Path, key: str, columns, sort_by,
     return table
 
 
-def append_history(kpis: pd.DataFrame, path: Path, pending: PendingWrites | None = None) -> pd.DataFrame:
+def append_kpi_history(kpis: pd.DataFrame, path: Path, pending: PendingWrites | None = None) -> pd.DataFrame:
     """Write each night in `kpis` as its own partition of the history at `path`; return the whole history.
 
     A night's partition is replaced whole (a rerun or a backfill of that night) and no other night's
@@ -104,6 +104,6 @@ def publish_kpis(kpis: pd.DataFrame, run_dir: Path, history_dir: Path | None = N
     """Write `kpis.parquet`/`kpis.csv` into the run folder and update the history; returns (paths, history)."""
     paths = {p.name: str(p) for p in write_table(kpis, run_dir, "kpis")}
     hpath = history_path(run_dir, history_dir)
-    history = append_history(kpis, hpath, pending)
+    history = append_kpi_history(kpis, hpath, pending)
     paths[HISTORY_DIR] = str(hpath)
     return paths, history

@@ -79,7 +79,7 @@ def load_history(folder: Path, exclude_run_id: str | None = None) -> pd.DataFram
     return history[history["run_id"] != exclude_run_id].reset_index(drop=True) if exclude_run_id else history
 
 
-def append_history(rows: pd.DataFrame, folder: Path, pending: PendingWrites | None = None) -> Path:
+def append_theme_history(rows: pd.DataFrame, folder: Path, pending: PendingWrites | None = None) -> Path:
     """Append tonight's rows; rows of the same run id are replaced (a rerun never counts twice)."""
     path = Path(folder) / HISTORY_FILE
     history = replace_rows(rows, path, "run_id", HISTORY_COLUMNS, ("run_date", "run_id", "theme_id"), pending)
