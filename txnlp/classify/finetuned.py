@@ -84,14 +84,18 @@ class FineTunedTagger:
         row_spans = [[] if self.splitter is None else self.splitter.spans(text, lang)
                      for text, lang in zip(texts, langs)]
         keys = [_row_key(text, aud, sp) for text, aud, sp in zip(texts, audience, row_spans)]
-        found = {} if self.cache is None else self.cache.get(self.cache_key, keys)
-        todo = list({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())
-        todo.sort()
+        cache_key = None if self.cache is None else self.cache_key  # hashes the tuned weights: once per call
+        found = {} if self.cache is None else self.cache.get(cache_key, keys)
+        first_row: dict[bytes, int] = {}
+        for row, key in enumerate(keys):
+            if key not in found:
+                first_row.setdefault(key, row)  # a repeated comment is encoded once
+        todo = list(first_row.values())
         if todo:
             fresh = self._encode([texts[i] for i in todo], [row_spans[i] for i in todo],
                                  None if V.AUDIENCE not in frame else [audience[i] for i in todo])
             if self.cache is not None:
-                self.cache.put(self.cache_key, [keys[i] for i in todo], fresh)
+                self.cache.put(cache_key, [keys[i] for i in todo], fresh)
             found.update(zip((keys[i] for i in todo), fresh))
         if self.cache is not None:
             log.info("encode cache: %d comments found, %d encoded", len(texts) - len(todo), len(todo))
@@ -180,7 +184,9 @@ def _pack(part, n: int) -> list[np.ndarray]:
                                         for f, w in _COMMENT_FIELDS])
     span = np.hstack([np.asarray(getattr(part, f), dtype=np.float32).reshape(len(part.span_row), w)
                       for f, w in _SPAN_FIELDS])
-    return [np.concatenate([comment[i], span[part.span_row == i].ravel()]).astype(np.float32) for i in range(n)]
+    order = np.argsort(part.span_row, kind="stable")  # spans grouped by comment, in their given order
+    per_comment = np.split(span[order], np.cumsum(np.bincount(part.span_row, minlength=n))[:-1])
+    return [np.concatenate([comment[i], per_comment[i].ravel()]).astype(np.float32) for i in range(n)]
 
 
 def _unpack(vectors: list[np.ndarray], n_spans: list[int]) -> dict:

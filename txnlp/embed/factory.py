@@ -44,16 +44,20 @@ def build_embedder(embed_settings, *, use_cache: bool | None = None):
         export_onnx(path, quantize=quantize)  # no-op when the export for these weights exists
         base = OnnxEmbedder(path, prefix=e.prefix, batch_size=e.batch_size, max_seq_length=e.max_seq_length,
                             quantize=quantize, threads=threads)
-    cache = build_cache(e) if use_cache is None else (EmbeddingCache(cache_path_for(e)) if use_cache else None)
+    cache = build_cache(e, use_cache)
     if cache is not None:
         base = CachedEmbedder(base, cache)
     return ChunkedEmbedder(base, chunk_size=e.chunk_size)
 
 
-def build_cache(embed_settings) -> EmbeddingCache | None:
-    """The run's vector cache (`embed.cache`), shared by the embedder and the fine-tuned tagger; None when off."""
+def build_cache(embed_settings, enabled: bool | None = None) -> EmbeddingCache | None:
+    """The run's vector cache, shared by the embedder, USE and the fine-tuned tagger; None when off.
+
+    `enabled` overrides `embed.cache` (the benchmark's cold run); the fake embedder is never cached.
+    """
     e = embed_settings
-    return EmbeddingCache(cache_path_for(e)) if e.cache and e.kind != "fake" else None
+    on = e.cache if enabled is None else enabled
+    return EmbeddingCache(cache_path_for(e)) if on and e.kind != "fake" else None
 
 
 def build_use_embedder(embed_settings) -> USEEmbedder:

@@ -16,9 +16,9 @@ import pandas as pd
 
 from txnlp import nested
 from txnlp.errors import InputDataError
+from txnlp.report.build import PAIN_POINTS
 
 MANIFEST = "manifest.json"
-PAIN_POINTS = "shared_pain_points.parquet"
 REPORT = "report.html"
 # Counts first in this order, then any other count of the manifest (sentences, per-source totals, ...).
 HEADLINE_COUNTS: tuple[str, ...] = ("rows_in", "rows_out", "rows_quarantined", "themes")
